@@ -1,0 +1,71 @@
+"""Puls: case tracking for Finsam cooperation around aktivitetsersättning."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    import tracker.models  # noqa: F401  (register every table)
+    from config import CONFIGS
+    from tracker.core import web
+    from tracker.core.errors import register_error_handlers
+    from tracker.extensions import csrf, db, login_manager, migrate
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    config_name = config_name or os.environ.get("PULS_ENV", "development")
+    app.config.from_object(CONFIGS[config_name])
+    app.config.from_pyfile("settings.py", silent=True)
+    if overrides:
+        app.config.update(overrides)
+    _check_config(app, config_name)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+
+    web.init_app(app)
+    register_error_handlers(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _check_config(app: Flask, config_name: str) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set (environment variable) outside development.")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'puls.db'}"
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.audit.views import bp as audit_bp
+    from tracker.auth.admin_views import bp as admin_bp
+    from tracker.auth.views import bp as auth_bp
+    from tracker.core.views import bp as core_bp
+    from tracker.people.views import bp as people_bp
+
+    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, people_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_cli(app: Flask) -> None:
+    from tracker.audit.cli import audit_cli
+    from tracker.auth.cli import users_cli
+    from tracker.demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,1 @@
+"""Users, organisations, roles, login and server-side sessions."""

@@ -1,0 +1,67 @@
+"""Login, logout and the user's own password."""
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from tracker.audit.models import AuditAction
+from tracker.audit.services import record as audit_record
+from tracker.auth import services
+from tracker.auth.forms import LoginForm, PasswordChangeForm
+from tracker.core.errors import ValidationError
+from tracker.core.forms import apply_errors, is_safe_next
+from tracker.core.web import public
+from tracker.extensions import db
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
+        except services.LoginRefused as refused:
+            db.session.commit()  # keep the failure count and its audit row
+            form.form_errors.append(refused.message)
+            return render_template("auth/login.html", form=form), 401
+        session.clear()  # a fresh session: no fixation of an earlier cookie
+        services.start_session(user, request.remote_addr)
+        login_user(user)
+        session.permanent = False
+        return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    audit_record(AuditAction.LOGOUT, obj=current_user._get_current_object())
+    services.end_session(current_user.current_session_token, "logout")
+    logout_user()
+    session.clear()
+    flash("Du är utloggad.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/konto/losenord", methods=["GET", "POST"])
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user._get_current_object(), form.current_password.data, form.new_password.data
+            )
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            logout_user()
+            session.clear()
+            flash("Lösenordet är bytt. Logga in med det nya lösenordet.", "success")
+            return redirect(url_for("auth.login"))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/password.html", form=form), status

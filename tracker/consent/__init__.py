@@ -1,0 +1,1 @@
+"""Consents (samtycken), blocks (spärrar), emergency access and THE access policy."""

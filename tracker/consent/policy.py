@@ -1,0 +1,296 @@
+"""THE access policy: may this user do this to this part of this case, now?
+
+Every view, API endpoint, export, agenda, feed and report asks this module;
+nothing re-implements the rules inline. Two forms of the same rules live
+here side by side and are tested against each other:
+
+* `may()` decides for one individual (with facts loaded in fixed queries),
+* `visible_individuals()` is the SQL form used to filter and page lists.
+
+The rules, in order:
+1. An inactive account may do nothing.
+2. An active emergency access (nödöppning) lets its user read everything.
+3. `ledning` sees aggregates only, `admin` personal data only via 2.
+4. The responsible unit (the clinic/team, or the assigned coordinator) has
+   the case in full; a spärr does not bind the unit that holds the data.
+5. The assigned FK handläggare reads and writes FK's own records and knows
+   who the person is (identity), consent or not.
+6. Anyone else must be connected to the case (the assigned handläggare, or
+   an organisation named among the case's contacts) AND hold an active
+   consent that covers their organisation (or its parent, or its whole
+   authority) and the category, AND not be hit by an active spärr. Such
+   parties read; they do not write the healthcare side.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import abort
+from sqlalchemy import and_, exists, false, or_, select
+
+from tracker.audit.models import AuditAction
+from tracker.audit.services import record as audit_record
+from tracker.auth.models import Role, User
+from tracker.consent.categories import HEALTHCARE_CATEGORIES, Action, Category
+from tracker.consent.models import (
+    Block,
+    Consent,
+    ConsentCategory,
+    ConsentParty,
+    EmergencyAccess,
+)
+from tracker.core.timeutil import now_utc, today_local
+from tracker.extensions import db
+from tracker.people.models import CaseContact, Individual
+
+FK_OWN_CATEGORIES = frozenset({Category.FK_RECORDS, Category.IDENTITY})
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+@dataclass
+class CaseFacts:
+    """What the policy needs to know about one individual's case."""
+
+    consents: list[Consent] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    contact_org_ids: set[int] = field(default_factory=set)
+    emergency_until: datetime | None = None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _user_org_ids(user: User) -> set[int]:
+    """The user's organisation and its parent (an FK office under FK)."""
+    ids = {user.organisation_id}
+    if user.organisation.parent_id:
+        ids.add(user.organisation.parent_id)
+    return ids
+
+
+def consent_is_active(consent: Consent, on: date) -> bool:
+    return (
+        consent.superseded_at is None
+        and consent.given_on <= on
+        and (consent.valid_until is None or consent.valid_until >= on)
+        and (consent.withdrawn_on is None or consent.withdrawn_on > on)
+    )
+
+
+def consent_covers_user(consent: Consent, user: User) -> bool:
+    org_ids = _user_org_ids(user)
+    return any(
+        (party.organisation_id in org_ids) or (party.authority == user.authority)
+        for party in consent.parties
+    )
+
+
+def block_is_active(block: Block, on: date) -> bool:
+    return (
+        block.starts_on <= on
+        and (block.ends_on is None or block.ends_on >= on)
+        and (block.lifted_on is None or block.lifted_on > on)
+    )
+
+
+def _block_hits(block: Block, user: User, category: Category) -> bool:
+    return (block.category is None or block.category == category) and (
+        block.organisation_id is None or block.organisation_id in _user_org_ids(user)
+    )
+
+
+def is_responsible_unit(user: User, individual: Individual) -> bool:
+    return user.organisation_id == individual.clinic_id or user.id == individual.coordinator_id
+
+
+def is_assigned_fk_officer(user: User, individual: Individual) -> bool:
+    return user.role == Role.HANDLAGGARE and individual.fk_officer_id == user.id
+
+
+# ---------------------------------------------------------------- facts
+
+
+def load_facts(user: User, individual_ids: list[int]) -> dict[int, CaseFacts]:
+    """Everything `may()` needs for many individuals, in a fixed number of queries."""
+    facts: dict[int, CaseFacts] = defaultdict(CaseFacts)
+    if not individual_ids:
+        return facts
+    consents = db.session.scalars(
+        select(Consent).where(
+            Consent.individual_id.in_(individual_ids), Consent.superseded_at.is_(None)
+        )
+    ).all()
+    for consent in consents:
+        facts[consent.individual_id].consents.append(consent)
+    blocks = db.session.scalars(select(Block).where(Block.individual_id.in_(individual_ids)))
+    for block in blocks:
+        facts[block.individual_id].blocks.append(block)
+    contacts = db.session.execute(
+        select(CaseContact.individual_id, CaseContact.organisation_id).where(
+            CaseContact.individual_id.in_(individual_ids)
+        )
+    )
+    for individual_id, organisation_id in contacts:
+        facts[individual_id].contact_org_ids.add(organisation_id)
+    emergencies = db.session.execute(
+        select(EmergencyAccess.individual_id, EmergencyAccess.expires_at).where(
+            EmergencyAccess.user_id == user.id,
+            EmergencyAccess.individual_id.in_(individual_ids),
+            EmergencyAccess.expires_at > now_utc(),
+        )
+    )
+    for individual_id, expires_at in emergencies:
+        facts[individual_id].emergency_until = expires_at
+    return facts
+
+
+# ---------------------------------------------------------------- decisions
+
+
+def may(
+    user: User,
+    action: Action,
+    individual: Individual,
+    category: Category,
+    on: date | None = None,
+    facts: CaseFacts | None = None,
+) -> Decision:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Decision(False, "inactive")
+    on = on or today_local()
+    if facts is None:
+        facts = load_facts(user, [individual.id])[individual.id]
+
+    if facts.emergency_until and facts.emergency_until > now_utc() and action == Action.VIEW:
+        return Decision(True, "emergency_access")
+    if user.role == Role.LEDNING:
+        return Decision(False, "aggregates_only")
+    if user.role == Role.ADMIN:
+        return Decision(False, "admin_needs_emergency_access")
+    if is_responsible_unit(user, individual):
+        return Decision(True, "responsible_unit")
+
+    assigned_fk = is_assigned_fk_officer(user, individual)
+    if assigned_fk and category in FK_OWN_CATEGORIES:
+        return Decision(True, "assigned_fk_officer")
+    if not (assigned_fk or user.organisation_id in facts.contact_org_ids):
+        return Decision(False, "not_connected")
+    if any(block_is_active(b, on) and _block_hits(b, user, category) for b in facts.blocks):
+        return Decision(False, "blocked")
+    if action != Action.VIEW:
+        return Decision(False, "read_only_party")
+    if any(
+        consent_is_active(c, on) and category in c.category_set and consent_covers_user(c, user)
+        for c in facts.consents
+    ):
+        return Decision(True, "consent")
+    return Decision(False, "no_consent")
+
+
+def visible_individuals(
+    user: User, category: Category = Category.IDENTITY, on: date | None = None
+):
+    """The SQL form of `may(user, VIEW, individual, category)` for lists."""
+    if user is None or not user.is_active:
+        return false()
+    on = on or today_local()
+    emergency = Individual.id.in_(
+        select(EmergencyAccess.individual_id).where(
+            EmergencyAccess.user_id == user.id, EmergencyAccess.expires_at > now_utc()
+        )
+    )
+    if user.role in (Role.ADMIN, Role.LEDNING):
+        return emergency
+    org_ids = list(_user_org_ids(user))
+    responsible = or_(Individual.clinic_id == user.organisation_id, Individual.coordinator_id == user.id)
+    is_handlaggare = user.role == Role.HANDLAGGARE
+    assigned = Individual.fk_officer_id == user.id if is_handlaggare else false()
+    fk_own = assigned if category in FK_OWN_CATEGORIES else false()
+    connected = or_(
+        assigned,
+        exists().where(
+            CaseContact.individual_id == Individual.id,
+            CaseContact.organisation_id == user.organisation_id,
+        ),
+    )
+    blocked = exists().where(
+        Block.individual_id == Individual.id,
+        Block.starts_on <= on,
+        or_(Block.ends_on.is_(None), Block.ends_on >= on),
+        or_(Block.lifted_on.is_(None), Block.lifted_on > on),
+        or_(Block.category.is_(None), Block.category == category),
+        or_(Block.organisation_id.is_(None), Block.organisation_id.in_(org_ids)),
+    )
+    consented = exists().where(
+        Consent.individual_id == Individual.id,
+        Consent.superseded_at.is_(None),
+        Consent.given_on <= on,
+        or_(Consent.valid_until.is_(None), Consent.valid_until >= on),
+        or_(Consent.withdrawn_on.is_(None), Consent.withdrawn_on > on),
+        exists().where(
+            ConsentCategory.consent_id == Consent.id, ConsentCategory.category == category
+        ),
+        exists().where(
+            ConsentParty.consent_id == Consent.id,
+            or_(
+                ConsentParty.organisation_id.in_(org_ids),
+                ConsentParty.authority == user.authority,
+            ),
+        ),
+    )
+    return or_(emergency, responsible, fk_own, and_(connected, ~blocked, consented))
+
+
+def visible_categories(user: User, individual: Individual, facts: CaseFacts | None = None):
+    """The categories of this case the user may view today."""
+    if facts is None:
+        facts = load_facts(user, [individual.id])[individual.id]
+    return {c for c in Category if may(user, Action.VIEW, individual, c, facts=facts)}
+
+
+# ---------------------------------------------------------------- enforcement
+
+
+def deny(reason: str, *, individual_id: int | None = None, details: str | None = None):
+    """Refuse the request: undo its changes, audit the denial, answer 403."""
+    db.session.rollback()
+    audit_record(
+        AuditAction.DENIED,
+        individual_id=individual_id,
+        details=f"{reason}; {details}" if details else reason,
+    )
+    db.session.commit()
+    abort(403)
+
+
+def require(user: User, action: Action, individual: Individual, category: Category) -> None:
+    decision = may(user, action, individual, category)
+    if not decision:
+        deny(decision.reason, individual_id=individual.id, details=f"{action}:{category}")
+
+
+def require_role(user: User, *roles: Role) -> None:
+    if not user.is_authenticated or user.role not in roles:
+        deny("role", details=f"requires {','.join(r.value for r in roles)}")
+
+
+__all__ = [
+    "Action",
+    "Category",
+    "HEALTHCARE_CATEGORIES",
+    "Decision",
+    "deny",
+    "may",
+    "require",
+    "require_role",
+    "visible_individuals",
+]

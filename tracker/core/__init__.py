@@ -1,0 +1,1 @@
+"""Shared building blocks: column types, mixins, time helpers, validation."""

@@ -1,0 +1,41 @@
+"""Form helpers shared by the domains."""
+
+from urllib.parse import urlsplit
+
+from wtforms.validators import StopValidation
+
+from tracker.core.errors import ValidationError
+
+REQUIRED = "Fältet måste fyllas i."
+
+
+class Required:
+    """DataRequired with a Swedish message."""
+
+    field_flags = {"required": True}
+
+    def __init__(self, message: str = REQUIRED):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError messages on the matching form fields."""
+    for name, message in error.errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+        else:
+            form.form_errors.append(message)
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only local paths: no scheme, no host, no protocol-relative //."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

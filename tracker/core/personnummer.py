@@ -1,0 +1,56 @@
+"""Swedish personnummer and samordningsnummer: validation and normalisation.
+
+Validation is delegated to the `personnummer` library, which checks the
+format, the date (day + 60 for samordningsnummer) and the Luhn check digit.
+Numbers are stored as 12 digits (YYYYMMDDNNNN) and shown as YYYYMMDD-NNNN.
+"""
+
+import re
+
+from personnummer import personnummer as _lib
+
+# 12 digits with or without hyphen, or the 10-digit form where "-" means
+# under 100 years old and "+" 100 or older (the library resolves the century).
+_ACCEPTED = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
+
+
+class InvalidPersonnummer(ValueError):
+    """Raised with a Swedish message that is safe to show (no number in it)."""
+
+
+def normalise(raw: str) -> str:
+    """Return the 12-digit form, or raise InvalidPersonnummer."""
+    text = (raw or "").strip().replace(" ", "")
+    match = _ACCEPTED.match(text)
+    if not match:
+        raise InvalidPersonnummer(
+            "Ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN."
+        )
+    try:
+        parsed = _lib.parse(text)
+    except _lib.PersonnummerException as exc:
+        raise InvalidPersonnummer(
+            "Personnumret är ogiltigt: kontrollera datum och kontrollsiffra."
+        ) from exc
+    return parsed.format(True)
+
+
+def is_valid(raw: str) -> bool:
+    try:
+        normalise(raw)
+    except InvalidPersonnummer:
+        return False
+    return True
+
+
+def is_coordination_number(normalised: str) -> bool:
+    return int(normalised[6:8]) > 60
+
+
+def display(normalised: str) -> str:
+    return f"{normalised[:8]}-{normalised[8:]}"
+
+
+def looks_like_personnummer(text: str) -> bool:
+    """True for search terms that should be matched as an identity number."""
+    return bool(_ACCEPTED.match((text or "").strip().replace(" ", "")))

@@ -1,0 +1,106 @@
+"""Request plumbing: deny-by-default login, one commit per request, headers."""
+
+from flask import Flask, request
+from flask_login import current_user
+from sqlalchemy import event
+
+from tracker.core import timeutil
+from tracker.extensions import db, login_manager
+
+PUBLIC_ATTR = "_puls_public"
+
+
+def public(view):
+    """Mark a view as reachable without login (login page, token feeds)."""
+    setattr(view, PUBLIC_ATTR, True)
+    return view
+
+
+def is_public_endpoint(app: Flask, endpoint: str | None) -> bool:
+    if endpoint is None or endpoint == "static":
+        return True
+    view = app.view_functions.get(endpoint)
+    return bool(view and getattr(view, PUBLIC_ATTR, False))
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Logga in för att fortsätta."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        from tracker.auth.services import load_session_user
+
+        return load_session_user(token)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        from flask import flash, redirect, url_for
+
+        from tracker.core.errors import render_error
+
+        if request.path.startswith("/api/") or request.path.endswith(".ics"):
+            return render_error(401 if request.path.startswith("/api/") else 404)
+        flash(login_manager.login_message, "info")
+        return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+    @app.before_request
+    def require_login():
+        if is_public_endpoint(app, request.endpoint):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def finish(response):
+        # One commit per request: a successful request commits what its
+        # services flushed; any failure leaves the database as it was.
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if current_user and current_user.is_authenticated:
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    app.jinja_env.filters["datetime"] = timeutil.format_datetime
+    app.jinja_env.filters["date"] = timeutil.format_date
+    app.jinja_env.globals["today"] = timeutil.today_local
+
+    with app.app_context():
+        _configure_sqlite(app)
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """Real transactions (and SAVEPOINTs) plus foreign keys on SQLite."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN")

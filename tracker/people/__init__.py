@@ -1,0 +1,1 @@
+"""Individuals: the people a case is about."""

@@ -1,0 +1,160 @@
+"""Creating, changing and finding individuals. Services flush; views commit."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.audit.models import AuditAction
+from tracker.audit.services import record as audit_record
+from tracker.auth.models import Organisation, OrgType, Role, User
+from tracker.core import personnummer
+from tracker.core.errors import ValidationError
+from tracker.extensions import db
+from tracker.people.models import CaseContact, Gender, Individual
+
+RESPONSIBLE_ORG_TYPES = {OrgType.REGION_CLINIC, OrgType.REGION_OTHER, OrgType.PROJECT}
+COORDINATOR_ROLES = {Role.REHABKOORDINATOR, Role.SAMORDNARE}
+STALE_MESSAGE = (
+    "Någon annan har ändrat uppgifterna medan du redigerade. Ladda om sidan, "
+    "kontrollera ändringarna och spara igen."
+)
+
+
+class StaleEdit(Exception):
+    """The record changed since the form was loaded (no lost updates)."""
+
+
+@dataclass
+class IndividualData:
+    personnummer: str
+    first_name: str
+    last_name: str
+    gender: str
+    home_municipality: str
+    clinic_id: int | None
+    coordinator_id: int | None
+    fk_officer_id: int | None
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _as_int(value) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _validate(data: IndividualData, existing: Individual | None) -> dict:
+    errors: dict[str, str] = {}
+    values: dict = {}
+    try:
+        values["personnummer"] = personnummer.normalise(data.personnummer)
+    except personnummer.InvalidPersonnummer as exc:
+        errors["personnummer"] = str(exc)
+    else:
+        clash = db.session.scalar(
+            select(Individual.id).where(Individual.personnummer == values["personnummer"])
+        )
+        if clash and (existing is None or clash != existing.id):
+            errors["personnummer"] = "Det finns redan en person med det numret i Puls."
+    for name in ("first_name", "last_name", "home_municipality"):
+        value = _clean(getattr(data, name))
+        if not value:
+            errors[name] = "Fältet måste fyllas i."
+        elif len(value) > 100:
+            errors[name] = "Högst 100 tecken."
+        values[name] = value
+    try:
+        values["gender"] = Gender(data.gender)
+    except ValueError:
+        errors["gender"] = "Välj kön i listan."
+    clinic = db.session.get(Organisation, data.clinic_id) if data.clinic_id else None
+    if clinic is None or clinic.org_type not in RESPONSIBLE_ORG_TYPES or not clinic.is_active:
+        errors["clinic_id"] = "Välj en ansvarig mottagning eller enhet i listan."
+    values["clinic_id"] = clinic.id if clinic else None
+    coordinator = db.session.get(User, data.coordinator_id) if data.coordinator_id else None
+    if data.coordinator_id and (
+        coordinator is None or coordinator.role not in COORDINATOR_ROLES or not coordinator.is_active
+    ):
+        errors["coordinator_id"] = "Välj en aktiv rehabkoordinator eller samordnare i listan."
+    values["coordinator_id"] = coordinator.id if coordinator else None
+    officer = db.session.get(User, data.fk_officer_id) if data.fk_officer_id else None
+    if data.fk_officer_id and (
+        officer is None or officer.role != Role.HANDLAGGARE or not officer.is_active
+    ):
+        errors["fk_officer_id"] = "Välj en aktiv handläggare på Försäkringskassan i listan."
+    values["fk_officer_id"] = officer.id if officer else None
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def create_individual(data: IndividualData, by: User) -> Individual:
+    values = _validate(data, None)
+    individual = Individual(**values, created_by_id=by.id)
+    individual.refresh_search_name()
+    db.session.add(individual)
+    db.session.flush()
+    audit_record(AuditAction.CREATE, obj=individual, individual_id=individual.id)
+    return individual
+
+
+def update_individual(individual: Individual, data: IndividualData, expected_version) -> Individual:
+    if _as_int(expected_version) != individual.version:
+        raise StaleEdit(STALE_MESSAGE)
+    values = _validate(data, individual)
+    changed = sorted(k for k, v in values.items() if getattr(individual, k) != v)
+    for key, value in values.items():
+        setattr(individual, key, value)
+    individual.refresh_search_name()
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise StaleEdit(STALE_MESSAGE) from exc
+    audit_record(
+        AuditAction.UPDATE,
+        obj=individual,
+        individual_id=individual.id,
+        details="fields: " + ",".join(changed) if changed else "no changes",
+    )
+    return individual
+
+
+def search_filter(term: str):
+    """A WHERE clause for a name or personnummer search term."""
+    term = _clean(term)
+    if personnummer.looks_like_personnummer(term):
+        try:
+            return Individual.personnummer == personnummer.normalise(term)
+        except personnummer.InvalidPersonnummer:
+            return Individual.id.is_(None)
+    clauses = []
+    for word in term.casefold().split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append(Individual.search_name.like(f"%{escaped}%", escape="\\"))
+    return and_(*clauses) if clauses else Individual.id.is_(None)
+
+
+def add_contact(individual: Individual, organisation: Organisation, person: str, note: str) -> CaseContact:
+    if any(c.organisation_id == organisation.id for c in individual.contacts):
+        raise ValidationError({"organisation_id": "Organisationen finns redan bland kontakterna."})
+    contact = CaseContact(
+        individual=individual,
+        organisation=organisation,
+        contact_person=_clean(person) or None,
+        note=_clean(note) or None,
+    )
+    db.session.add(contact)
+    db.session.flush()
+    audit_record(AuditAction.CREATE, obj=contact, individual_id=individual.id)
+    return contact
+
+
+def remove_contact(contact: CaseContact) -> None:
+    audit_record(AuditAction.DELETE, obj=contact, individual_id=contact.individual_id)
+    db.session.delete(contact)
+    db.session.flush()
