@@ -105,9 +105,17 @@ class Factory:
         consent.purposes = [ConsentPurpose(purpose=p) for p in purposes]
         return self._add(consent)
 
-    def block(self, individual, category=None, organisation=None, starts_on=date(2026, 1, 1), **kwargs) -> Block:
+    def block(
+        self, individual, category=None, organisation=None, starts_on=date(2026, 1, 1), **kwargs
+    ) -> Block:
         return self._add(
-            Block(individual=individual, category=category, organisation=organisation, starts_on=starts_on, **kwargs)
+            Block(
+                individual=individual,
+                category=category,
+                organisation=organisation,
+                starts_on=starts_on,
+                **kwargs,
+            )
         )
 
 

@@ -32,21 +32,94 @@ from tracker.people.models import CaseContact, Gender, Individual
 DEMO_PASSWORD = "puls-demo-2026"
 
 FIRST_NAMES = {
-    Gender.KVINNA: ["Alva", "Maja", "Elsa", "Wilma", "Ella", "Saga", "Nora", "Ebba", "Tilda", "Moa",
-                    "Linnea", "Agnes", "Klara", "Selma", "Stina", "Amira", "Hanna", "Ida", "Sara", "Emma"],
-    Gender.MAN: ["Oscar", "Elias", "Hugo", "Liam", "Noah", "Adam", "Viktor", "Axel", "Leo", "Emil",
-                 "Malte", "Isak", "Filip", "Anton", "Jonatan", "Omar", "Ali", "Erik", "Olle", "Nils"],
+    Gender.KVINNA: [
+        "Alva",
+        "Maja",
+        "Elsa",
+        "Wilma",
+        "Ella",
+        "Saga",
+        "Nora",
+        "Ebba",
+        "Tilda",
+        "Moa",
+        "Linnea",
+        "Agnes",
+        "Klara",
+        "Selma",
+        "Stina",
+        "Amira",
+        "Hanna",
+        "Ida",
+        "Sara",
+        "Emma",
+    ],
+    Gender.MAN: [
+        "Oscar",
+        "Elias",
+        "Hugo",
+        "Liam",
+        "Noah",
+        "Adam",
+        "Viktor",
+        "Axel",
+        "Leo",
+        "Emil",
+        "Malte",
+        "Isak",
+        "Filip",
+        "Anton",
+        "Jonatan",
+        "Omar",
+        "Ali",
+        "Erik",
+        "Olle",
+        "Nils",
+    ],
     Gender.ANNAT: ["Kim", "Robin", "Alex", "Charlie", "Sam"],
     Gender.OKANT: ["Love", "Eli"],
 }
-LAST_NAMES = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
-              "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson",
-              "Bengtsson", "Lindberg", "Lindqvist", "Berg", "Holm", "Sandberg", "Ek", "Åberg",
-              "Öberg", "Lundgren", "Mohammed", "Hassan", "Nguyen", "Virtanen", "Kowalski", "Fors"]
+LAST_NAMES = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Jansson",
+    "Hansson",
+    "Bengtsson",
+    "Lindberg",
+    "Lindqvist",
+    "Berg",
+    "Holm",
+    "Sandberg",
+    "Ek",
+    "Åberg",
+    "Öberg",
+    "Lundgren",
+    "Mohammed",
+    "Hassan",
+    "Nguyen",
+    "Virtanen",
+    "Kowalski",
+    "Fors",
+]
 MUNICIPALITIES = ["Uppsala", "Enköping", "Tierp", "Östhammar", "Knivsta", "Heby", "Älvkarleby", "Håbo"]
 
-CLINICS = ["Psykiatrimottagning Norr", "Psykiatrimottagning Söder", "Psykiatrimottagning Väster",
-           "Psykiatrimottagning Öster", "Psykiatrimottagning Centrum"]
+CLINICS = [
+    "Psykiatrimottagning Norr",
+    "Psykiatrimottagning Söder",
+    "Psykiatrimottagning Väster",
+    "Psykiatrimottagning Öster",
+    "Psykiatrimottagning Centrum",
+]
 
 
 def _luhn_digit(nine: str) -> int:
@@ -137,7 +210,10 @@ def _consent(rng, individual, today, orgs, creator) -> None:
         consent.valid_until = consent.given_on
     consent.parties = [ConsentParty(authority=Authority.FK), ConsentParty(organisation=orgs["kommun"])]
     consent.categories = [ConsentCategory(category=c) for c in Category]
-    consent.purposes = [ConsentPurpose(purpose=Purpose.REHAB_EXCHANGE), ConsentPurpose(purpose=Purpose.PULSMOTE_REVIEW)]
+    consent.purposes = [
+        ConsentPurpose(purpose=Purpose.REHAB_EXCHANGE),
+        ConsentPurpose(purpose=Purpose.PULSMOTE_REVIEW),
+    ]
     if rng.random() < 0.08:
         consent.withdrawn_on = today - timedelta(days=rng.randint(0, 5))
         consent.withdrawal_reason = "Personen återkallade samtycket muntligt."
@@ -175,8 +251,15 @@ def build(individual_count: int, seed: int = 2026) -> dict[str, int]:
         if rng.random() < 0.6:
             _consent(rng, individual, today, orgs, coordinator)
         if rng.random() < 0.03:
-            db.session.add(Block(individual=individual, category=Category.PLAN, starts_on=today - timedelta(days=30),
-                                 note="Personen vill inte att vårdplanen delas.", created_by_id=coordinator.id))
+            db.session.add(
+                Block(
+                    individual=individual,
+                    category=Category.PLAN,
+                    starts_on=today - timedelta(days=30),
+                    note="Personen vill inte att vårdplanen delas.",
+                    created_by_id=coordinator.id,
+                )
+            )
         if number % 1000 == 999:
             db.session.flush()
     db.session.flush()

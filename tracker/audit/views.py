@@ -37,9 +37,7 @@ def _filtered_query():
     """Filters from the query string; invalid values are reported, not guessed."""
     args = request.args
     errors = []
-    query = select(AuditEvent).options(
-        selectinload(AuditEvent.user), selectinload(AuditEvent.individual)
-    )
+    query = select(AuditEvent).options(selectinload(AuditEvent.user), selectinload(AuditEvent.individual))
     if args.get("user_id"):
         query = query.where(AuditEvent.user_id == _int(args["user_id"]))
     if args.get("individual"):
@@ -90,8 +88,19 @@ def index():
 
 
 CSV_COLUMNS = [
-    "id", "tid (Europe/Stockholm)", "användare", "organisation_id", "roll", "händelse",
-    "objekttyp", "objekt_id", "person (internt id)", "skäl", "detaljer", "adress", "hash",
+    "id",
+    "tid (Europe/Stockholm)",
+    "användare",
+    "organisation_id",
+    "roll",
+    "händelse",
+    "objekttyp",
+    "objekt_id",
+    "person (internt id)",
+    "skäl",
+    "detaljer",
+    "adress",
+    "hash",
 ]
 
 
@@ -99,18 +108,31 @@ CSV_COLUMNS = [
 def export_csv():
     query, errors = _filtered_query()
     if errors:
-        return render_template("errors/error.html", title="Felaktigt filter", text=" ".join(errors), status=422), 422
+        return render_template(
+            "errors/error.html", title="Felaktigt filter", text=" ".join(errors), status=422
+        ), 422
     audit_record(AuditAction.EXPORT, object_type="AuditEvent", details="audit csv")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(CSV_COLUMNS)
     for event in db.session.scalars(query.limit(100_000)):
-        writer.writerow([
-            event.id, format_datetime(event.occurred_at), event.user_label or "", event.organisation_id or "",
-            event.role or "", event.action, event.object_type or "", event.object_id or "",
-            event.individual.public_id if event.individual else "", event.reason or "",
-            event.details or "", event.remote_addr or "", event.row_hash,
-        ])
+        writer.writerow(
+            [
+                event.id,
+                format_datetime(event.occurred_at),
+                event.user_label or "",
+                event.organisation_id or "",
+                event.role or "",
+                event.action,
+                event.object_type or "",
+                event.object_id or "",
+                event.individual.public_id if event.individual else "",
+                event.reason or "",
+                event.details or "",
+                event.remote_addr or "",
+                event.row_hash,
+            ]
+        )
     # BOM so Swedish Excel opens the UTF-8 file with å, ä and ö intact.
     body = "\ufeff" + buffer.getvalue()
     return Response(

@@ -113,6 +113,4 @@ def reset_password(user_id: int):
         else:
             flash("Lösenordet är återställt och användarens sessioner avslutade.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template(
-        "admin/user_detail.html", user=user, confirm=ConfirmForm(), reset_form=form
-    ), 422
+    return render_template("admin/user_detail.html", user=user, confirm=ConfirmForm(), reset_form=form), 422

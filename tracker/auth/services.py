@@ -126,9 +126,9 @@ LOCKED = "För många misslyckade inloggningar. Vänta en stund och försök ige
 def _recent_failures(column, value) -> int:
     window = timedelta(minutes=current_app.config["LOGIN_LOCK_WINDOW_MINUTES"])
     return db.session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            column == value, LoginAttempt.attempted_at > now_utc() - window
-        )
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(column == value, LoginAttempt.attempted_at > now_utc() - window)
     )
 
 
@@ -136,8 +136,7 @@ def is_locked_out(email: str, remote_addr: str) -> bool:
     config = current_app.config
     return (
         _recent_failures(LoginAttempt.email, email) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
-        or _recent_failures(LoginAttempt.remote_addr, remote_addr)
-        >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+        or _recent_failures(LoginAttempt.remote_addr, remote_addr) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
     )
 
 
@@ -217,9 +216,7 @@ def create_organisation(
     return org
 
 
-def create_user(
-    email: str, full_name: str, role: Role, organisation: Organisation, password: str
-) -> User:
+def create_user(email: str, full_name: str, role: Role, organisation: Organisation, password: str) -> User:
     email = normalise_email(email)
     errors = {}
     if "@" not in email or len(email) > 254:
@@ -230,8 +227,7 @@ def create_user(
         errors["full_name"] = "Ange namn."
     if organisation.org_type not in ROLE_ORG_TYPES[role]:
         errors["role"] = (
-            f"Rollen {role.label} kan inte tillhöra en organisation av typen "
-            f"{organisation.org_type.label}."
+            f"Rollen {role.label} kan inte tillhöra en organisation av typen {organisation.org_type.label}."
         )
     problems = password_problems(password)
     if problems:

@@ -24,9 +24,7 @@ CATEGORY_LABELS = {
 }
 
 # Healthcare categories: FK, kommun and AF need a consent to read them.
-HEALTHCARE_CATEGORIES = frozenset(
-    {Category.CERTIFICATES, Category.PLAN, Category.MEETING_NOTES}
-)
+HEALTHCARE_CATEGORIES = frozenset({Category.CERTIFICATES, Category.PLAN, Category.MEETING_NOTES})
 
 
 class Action(StrEnum):

@@ -75,15 +75,9 @@ class Consent(AuthoredMixin, db.Model):
     withdrawal_reason: Mapped[str | None] = mapped_column(String(1000))
 
     individual = relationship("Individual", back_populates="consents")
-    parties: Mapped[list["ConsentParty"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
-    categories: Mapped[list["ConsentCategory"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
-    purposes: Mapped[list["ConsentPurpose"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    parties: Mapped[list["ConsentParty"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    categories: Mapped[list["ConsentCategory"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    purposes: Mapped[list["ConsentPurpose"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     created_by = relationship("User", foreign_keys="Consent.created_by_id")
     withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
     supersedes = relationship("Consent", remote_side=[id])
@@ -102,9 +96,7 @@ class ConsentParty(db.Model):
 
     __tablename__ = "consent_parties"
     __table_args__ = (
-        CheckConstraint(
-            "(organisation_id IS NULL) <> (authority IS NULL)", name="org_or_authority"
-        ),
+        CheckConstraint("(organisation_id IS NULL) <> (authority IS NULL)", name="org_or_authority"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -134,9 +126,7 @@ class Block(AuthoredMixin, db.Model):
 
     __tablename__ = "blocks"
     __table_args__ = (
-        CheckConstraint(
-            "category IS NOT NULL OR organisation_id IS NOT NULL", name="category_or_org"
-        ),
+        CheckConstraint("category IS NOT NULL OR organisation_id IS NOT NULL", name="category_or_org"),
         CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="ends_after_start"),
     )
 

@@ -89,8 +89,7 @@ def consent_is_active(consent: Consent, on: date) -> bool:
 def consent_covers_user(consent: Consent, user: User) -> bool:
     org_ids = _user_org_ids(user)
     return any(
-        (party.organisation_id in org_ids) or (party.authority == user.authority)
-        for party in consent.parties
+        (party.organisation_id in org_ids) or (party.authority == user.authority) for party in consent.parties
     )
 
 
@@ -125,9 +124,7 @@ def load_facts(user: User, individual_ids: list[int]) -> dict[int, CaseFacts]:
     if not individual_ids:
         return facts
     consents = db.session.scalars(
-        select(Consent).where(
-            Consent.individual_id.in_(individual_ids), Consent.superseded_at.is_(None)
-        )
+        select(Consent).where(Consent.individual_id.in_(individual_ids), Consent.superseded_at.is_(None))
     ).all()
     for consent in consents:
         facts[consent.individual_id].consents.append(consent)
@@ -196,9 +193,7 @@ def may(
     return Decision(False, "no_consent")
 
 
-def visible_individuals(
-    user: User, category: Category = Category.IDENTITY, on: date | None = None
-):
+def visible_individuals(user: User, category: Category = Category.IDENTITY, on: date | None = None):
     """The SQL form of `may(user, VIEW, individual, category)` for lists."""
     if user is None or not user.is_active:
         return false()
@@ -236,9 +231,7 @@ def visible_individuals(
         Consent.given_on <= on,
         or_(Consent.valid_until.is_(None), Consent.valid_until >= on),
         or_(Consent.withdrawn_on.is_(None), Consent.withdrawn_on > on),
-        exists().where(
-            ConsentCategory.consent_id == Consent.id, ConsentCategory.category == category
-        ),
+        exists().where(ConsentCategory.consent_id == Consent.id, ConsentCategory.category == category),
         exists().where(
             ConsentParty.consent_id == Consent.id,
             or_(

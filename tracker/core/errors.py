@@ -14,17 +14,26 @@ class ValidationError(Exception):
 
 ERROR_TEXTS = {
     400: ("Felaktig förfrågan", "Förfrågan kunde inte tolkas. Gå tillbaka och försök igen."),
-    403: ("Åtkomst nekad", "Du har inte behörighet till den här sidan eller uppgiften. "
-          "Försöket har loggats."),
+    403: (
+        "Åtkomst nekad",
+        "Du har inte behörighet till den här sidan eller uppgiften. Försöket har loggats.",
+    ),
     404: ("Sidan finns inte", "Sidan eller uppgiften du söker finns inte."),
     405: ("Otillåten metod", "Den här åtgärden kan inte göras så."),
-    413: ("För stor förfrågan", "Det du skickade är för stort. Filer får vara högst "
-          "några megabyte; försök med en mindre fil."),
+    413: (
+        "För stor förfrågan",
+        "Det du skickade är för stort. Filer får vara högst några megabyte; försök med en mindre fil.",
+    ),
     429: ("För många förfrågningar", "Vänta en stund och försök igen."),
-    500: ("Något gick fel", "Ett oväntat fel inträffade. Inga ändringar sparades. "
-          "Försök igen, och kontakta support om felet kvarstår."),
-    503: ("Tjänsten är inte tillgänglig", "Databasen svarar inte just nu. Inga ändringar "
-          "sparades. Försök igen om en stund."),
+    500: (
+        "Något gick fel",
+        "Ett oväntat fel inträffade. Inga ändringar sparades. "
+        "Försök igen, och kontakta support om felet kvarstår.",
+    ),
+    503: (
+        "Tjänsten är inte tillgänglig",
+        "Databasen svarar inte just nu. Inga ändringar sparades. Försök igen om en stund.",
+    ),
 }
 
 

@@ -23,15 +23,11 @@ def normalise(raw: str) -> str:
     text = (raw or "").strip().replace(" ", "")
     match = _ACCEPTED.match(text)
     if not match:
-        raise InvalidPersonnummer(
-            "Ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN."
-        )
+        raise InvalidPersonnummer("Ange personnummer eller samordningsnummer som ÅÅÅÅMMDD-NNNN.")
     try:
         parsed = _lib.parse(text)
     except _lib.PersonnummerException as exc:
-        raise InvalidPersonnummer(
-            "Personnumret är ogiltigt: kontrollera datum och kontrollsiffra."
-        ) from exc
+        raise InvalidPersonnummer("Personnumret är ogiltigt: kontrollera datum och kontrollsiffra.") from exc
     return parsed.format(True)
 
 

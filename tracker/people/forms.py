@@ -29,7 +29,10 @@ class IndividualForm(FlaskForm):
 class SearchForm(FlaskForm):
     q = StringField(
         "Sök på namn eller personnummer",
-        validators=[Required("Skriv något att söka på."), Length(min=2, max=100, message="Skriv 2–100 tecken.")],
+        validators=[
+            Required("Skriv något att söka på."),
+            Length(min=2, max=100, message="Skriv 2–100 tecken."),
+        ],
     )
 
 

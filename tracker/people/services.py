@@ -83,9 +83,7 @@ def _validate(data: IndividualData, existing: Individual | None) -> dict:
         errors["coordinator_id"] = "Välj en aktiv rehabkoordinator eller samordnare i listan."
     values["coordinator_id"] = coordinator.id if coordinator else None
     officer = db.session.get(User, data.fk_officer_id) if data.fk_officer_id else None
-    if data.fk_officer_id and (
-        officer is None or officer.role != Role.HANDLAGGARE or not officer.is_active
-    ):
+    if data.fk_officer_id and (officer is None or officer.role != Role.HANDLAGGARE or not officer.is_active):
         errors["fk_officer_id"] = "Välj en aktiv handläggare på Försäkringskassan i listan."
     values["fk_officer_id"] = officer.id if officer else None
     if errors:

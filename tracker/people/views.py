@@ -128,10 +128,7 @@ def show(public_id: str):
     individual = get_individual_or_404(public_id)
     audit_record(AuditAction.VIEW, obj=individual, individual_id=individual.id)
     categories = visible_categories(current_user, individual)
-    may_edit = (
-        current_user.role in EDITOR_ROLES
-        and current_user.organisation_id == individual.clinic_id
-    )
+    may_edit = current_user.role in EDITOR_ROLES and current_user.organisation_id == individual.clinic_id
     contact_form = ContactForm()
     contact_form.organisation_id.choices = _contact_choices()
     return render_template(
