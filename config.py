@@ -45,6 +45,7 @@ class Config:
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 4 * 1024 * 1024)
 
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     TIMEZONE = "Europe/Stockholm"
 

@@ -1,9 +1,11 @@
 """Puls: case tracking for Finsam cooperation around aktivitetsersättning."""
 
+import importlib
 import os
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,6 +35,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     login_manager.init_app(app)
     csrf.init_app(app)
 
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     web.init_app(app)
     register_error_handlers(app)
     _register_blueprints(app)
@@ -50,15 +56,19 @@ def _check_config(app: Flask, config_name: str) -> None:
         app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 
 
-def _register_blueprints(app: Flask) -> None:
-    from tracker.audit.views import bp as audit_bp
-    from tracker.auth.admin_views import bp as admin_bp
-    from tracker.auth.views import bp as auth_bp
-    from tracker.core.views import bp as core_bp
-    from tracker.people.views import bp as people_bp
+# One line per domain: the module that defines its blueprint `bp`.
+BLUEPRINT_MODULES = [
+    "tracker.core.views",
+    "tracker.auth.views",
+    "tracker.auth.admin_views",
+    "tracker.audit.views",
+    "tracker.people.views",
+]
 
-    for blueprint in (core_bp, auth_bp, admin_bp, audit_bp, people_bp):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    for module_name in BLUEPRINT_MODULES:
+        app.register_blueprint(importlib.import_module(module_name).bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -6,7 +6,9 @@ Rows are inserted directly, without audit entries: they are not anybody's
 reading or changing of real personal data.
 """
 
+import importlib
 import random
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import click
@@ -30,6 +32,18 @@ from tracker.extensions import db
 from tracker.people.models import CaseContact, Gender, Individual
 
 DEMO_PASSWORD = "puls-demo-2026"
+
+# Each domain adds its demo rows in a module with `build(ctx: DemoContext)`.
+DOMAIN_DEMO_MODULES: list[str] = []
+
+
+@dataclass
+class DemoContext:
+    rng: random.Random
+    today: date
+    orgs: dict[str, Organisation]
+    users: dict[str, User]
+    individuals: list[Individual] = field(default_factory=list)
 
 FIRST_NAMES = {
     Gender.KVINNA: [
@@ -227,6 +241,7 @@ def build(individual_count: int, seed: int = 2026) -> dict[str, int]:
     orgs = _organisations()
     users = _users(orgs)
     used: set[str] = set()
+    ctx = DemoContext(rng=rng, today=today, orgs=orgs, users=users)
     officers = [users["fk1"], users["fk2"]]
     for number in range(individual_count):
         clinic_index = number % len(CLINICS) + 1
@@ -246,6 +261,7 @@ def build(individual_count: int, seed: int = 2026) -> dict[str, int]:
         )
         individual.refresh_search_name()
         db.session.add(individual)
+        ctx.individuals.append(individual)
         if rng.random() < 0.3:
             individual.contacts.append(CaseContact(organisation=orgs["kommun"]))
         if rng.random() < 0.6:
@@ -263,6 +279,9 @@ def build(individual_count: int, seed: int = 2026) -> dict[str, int]:
         if number % 1000 == 999:
             db.session.flush()
     db.session.flush()
+    for module_name in DOMAIN_DEMO_MODULES:
+        importlib.import_module(module_name).build(ctx)
+        db.session.flush()
     return {"organisations": len(orgs), "users": len(users), "individuals": individual_count}
 
 

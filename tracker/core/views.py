@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from tracker.auth.models import Role
 from tracker.consent.policy import visible_individuals
+from tracker.core.panels import build_home_panels
 from tracker.extensions import db
 from tracker.people.models import Individual
 
@@ -19,4 +20,6 @@ def home():
         counts["individuals"] = db.session.scalar(
             select(func.count()).select_from(Individual).where(visible_individuals(current_user))
         )
-    return render_template("core/home.html", counts=counts, Role=Role)
+    return render_template(
+        "core/home.html", counts=counts, Role=Role, home_panels=build_home_panels(current_user)
+    )

@@ -9,10 +9,11 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import Organisation, Role, User
 from tracker.consent.categories import Action, Category
-from tracker.consent.policy import require_role, visible_categories
+from tracker.consent.policy import load_facts, require_role, visible_categories
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.pagination import paginate, parse_page
+from tracker.core.panels import build_case_panels
 from tracker.extensions import db
 from tracker.people import services
 from tracker.people.forms import ContactForm, IndividualForm, SearchForm
@@ -127,7 +128,8 @@ def create():
 def show(public_id: str):
     individual = get_individual_or_404(public_id)
     audit_record(AuditAction.VIEW, obj=individual, individual_id=individual.id)
-    categories = visible_categories(current_user, individual)
+    facts = load_facts(current_user, [individual.id])[individual.id]
+    categories = visible_categories(current_user, individual, facts)
     may_edit = current_user.role in EDITOR_ROLES and current_user.organisation_id == individual.clinic_id
     contact_form = ContactForm()
     contact_form.organisation_id.choices = _contact_choices()
@@ -139,6 +141,7 @@ def show(public_id: str):
         may_edit=may_edit,
         contact_form=contact_form,
         confirm=ConfirmForm(),
+        case_panels=build_case_panels(current_user, individual, facts),
     )
 
 
