@@ -1,19 +1,18 @@
 """Login, password and admin forms for accounts and organisations."""
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Length
 
 from tracker.auth.models import ORG_TYPE_LABELS, ROLE_LABELS
-from tracker.core.forms import Required
+from tracker.core.forms import PulsForm, Required
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PulsForm):
     email = EmailField("E-postadress", validators=[Required(), Length(max=254)])
     password = PasswordField("Lösenord", validators=[Required(), Length(max=256)])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(PulsForm):
     current_password = PasswordField("Nuvarande lösenord", validators=[Required()])
     new_password = PasswordField("Nytt lösenord", validators=[Required()])
     confirm = PasswordField("Upprepa nytt lösenord", validators=[Required()])
@@ -25,16 +24,16 @@ class PasswordChangeForm(FlaskForm):
             raise ValidationError("Lösenorden är inte lika.")
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(PulsForm):
     name = StringField("Namn", validators=[Required(), Length(max=200, message="Högst 200 tecken.")])
     org_type = SelectField(
         "Typ", choices=[(k.value, v) for k, v in ORG_TYPE_LABELS.items()], validators=[Required()]
     )
-    parent_id = SelectField("Överordnad organisation", coerce=str, validate_choice=True)
+    parent_id = SelectField("Överordnad organisation", coerce=str, default="")
     municipality = StringField("Kommun", validators=[Length(max=100, message="Högst 100 tecken.")])
 
 
-class UserForm(FlaskForm):
+class UserForm(PulsForm):
     full_name = StringField("Namn", validators=[Required(), Length(max=200, message="Högst 200 tecken.")])
     email = EmailField("E-postadress", validators=[Required(), Length(max=254)])
     role = SelectField("Roll", choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
@@ -42,9 +41,9 @@ class UserForm(FlaskForm):
     password = PasswordField("Startlösenord", validators=[Required()])
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(PulsForm):
     password = PasswordField("Nytt lösenord", validators=[Required()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PulsForm):
     """An empty form: a POST button with CSRF protection."""

@@ -2,11 +2,19 @@
 
 from urllib.parse import urlsplit
 
+from flask_wtf import FlaskForm
 from wtforms.validators import StopValidation
 
 from tracker.core.errors import ValidationError
 
 REQUIRED = "Fältet måste fyllas i."
+
+
+class PulsForm(FlaskForm):
+    """Base form: WTForms' built-in messages in Swedish (WTF_I18N_ENABLED is off)."""
+
+    class Meta:
+        locales = ["sv"]
 
 
 class Required:

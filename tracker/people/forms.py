@@ -1,16 +1,15 @@
 """Forms for individuals and their case contacts."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
-from tracker.core.forms import Required
+from tracker.core.forms import PulsForm, Required
 from tracker.people.models import GENDER_LABELS
 
 MAX_100 = Length(max=100, message="Högst 100 tecken.")
 
 
-class IndividualForm(FlaskForm):
+class IndividualForm(PulsForm):
     personnummer = StringField(
         "Personnummer eller samordningsnummer",
         validators=[Required(), Length(max=20, message="För långt.")],
@@ -26,7 +25,7 @@ class IndividualForm(FlaskForm):
     version = HiddenField()
 
 
-class SearchForm(FlaskForm):
+class SearchForm(PulsForm):
     q = StringField(
         "Sök på namn eller personnummer",
         validators=[
@@ -36,7 +35,7 @@ class SearchForm(FlaskForm):
     )
 
 
-class ContactForm(FlaskForm):
+class ContactForm(PulsForm):
     organisation_id = SelectField("Organisation", coerce=str, validators=[Required()])
     contact_person = StringField("Kontaktperson", validators=[Length(max=200, message="Högst 200 tecken.")])
     note = StringField("Anteckning", validators=[Length(max=500, message="Högst 500 tecken.")])

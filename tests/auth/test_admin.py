@@ -1,0 +1,155 @@
+from sqlalchemy import select
+
+from tests.conftest import PASSWORD
+from tracker.auth.models import Organisation, User
+
+
+def test_admin_creates_an_organisation(client, login_as, db):
+    login_as("admin")
+    response = client.post(
+        "/admin/organisationer", data={"name": "Mottagning Test", "org_type": "region_clinic"}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Organisation).where(Organisation.name == "Mottagning Test"))
+
+
+def test_duplicate_organisation_name_is_refused(client, login_as, factory, db):
+    login_as("admin")
+    factory.organisation(name="Finns Redan")
+    db.session.commit()
+    response = client.post("/admin/organisationer", data={"name": "finns redan", "org_type": "kommun"})
+    assert response.status_code == 422
+    assert "finns redan en organisation" in response.get_data(as_text=True)
+
+
+def test_admin_creates_a_user_who_can_log_in(client, login_as, factory, db, app):
+    login_as("admin")
+    clinic = factory.organisation("region_clinic")
+    db.session.commit()
+    data = {
+        "full_name": "Ny Rehab",
+        "email": "ny.rehab@test.example",
+        "role": "rehabkoordinator",
+        "organisation_id": str(clinic.id),
+        "password": "ett-långt-lösenord",
+    }
+    assert client.post("/admin/anvandare", data=data).status_code == 302
+    fresh = app.test_client()
+    assert (
+        fresh.post("/login", data={"email": data["email"], "password": data["password"]}).status_code == 302
+    )
+
+
+def test_role_must_fit_the_organisation_type(client, login_as, factory, db):
+    login_as("admin")
+    kommun = factory.organisation("kommun")
+    db.session.commit()
+    data = {
+        "full_name": "Fel",
+        "email": "fel@test.example",
+        "role": "handlaggare",
+        "organisation_id": str(kommun.id),
+        "password": "ett-långt-lösenord",
+    }
+    response = client.post("/admin/anvandare", data=data)
+    assert response.status_code == 422
+    assert "kan inte tillhöra" in response.get_data(as_text=True)
+    assert not db.session.scalar(select(User).where(User.email == "fel@test.example"))
+
+
+def test_weak_password_is_refused_for_new_user(client, login_as, factory, db):
+    login_as("admin")
+    clinic = factory.organisation("region_clinic")
+    db.session.commit()
+    data = {
+        "full_name": "X",
+        "email": "x@test.example",
+        "role": "rehabkoordinator",
+        "organisation_id": str(clinic.id),
+        "password": "kort",
+    }
+    response = client.post("/admin/anvandare", data=data)
+    assert response.status_code == 422
+    assert "minst" in response.get_data(as_text=True)
+
+
+def test_deactivated_user_keeps_history_and_can_be_reactivated(client, login_as, factory, db):
+    login_as("admin")
+    user = factory.user("rehabkoordinator")
+    db.session.commit()
+    client.post(f"/admin/anvandare/{user.id}/avaktivera")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).is_active is False
+    client.post(f"/admin/anvandare/{user.id}/aktivera")
+    db.session.expire_all()
+    assert db.session.get(User, user.id).is_active is True
+
+
+def test_admin_password_reset_ends_the_users_sessions(client, login_as, factory, db, app):
+    login_as("admin")
+    user = factory.user("rehabkoordinator")
+    db.session.commit()
+    device = app.test_client()
+    device.post("/login", data={"email": user.email, "password": PASSWORD})
+    assert device.get("/").status_code == 200
+    response = client.post(f"/admin/anvandare/{user.id}/losenord", data={"password": "helt-nytt-lösenord"})
+    assert response.status_code == 302
+    assert device.get("/").status_code == 302
+
+
+def test_non_admins_are_refused_admin_pages(client, login_as, db):
+    for role in ("rehabkoordinator", "handlaggare", "samordnare", "ledning"):
+        client.post("/logout")
+        login_as(role)
+        assert client.get("/admin/anvandare").status_code == 403
+        assert client.get("/admin/organisationer").status_code == 403
+        assert (
+            client.post("/admin/organisationer", data={"name": "X", "org_type": "kommun"}).status_code == 403
+        )
+
+
+def test_users_create_command_reads_password_from_stdin(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "cli@test.example",
+            "--name",
+            "Cli Admin",
+            "--role",
+            "admin",
+            "--org",
+            "CLI Region",
+            "--org-type",
+            "region_other",
+            "--password-stdin",
+        ],
+        input="ett-långt-lösenord\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User).where(User.email == "cli@test.example"))
+
+
+def test_users_create_command_refuses_weak_password(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "weak@test.example",
+            "--name",
+            "W",
+            "--role",
+            "admin",
+            "--org",
+            "CLI Region 2",
+            "--org-type",
+            "region_other",
+            "--password-stdin",
+        ],
+        input="kort\n",
+    )
+    assert result.exit_code == 1
