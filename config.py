@@ -43,7 +43,6 @@ class Config:
     CONSENT_EXPIRING_DAYS = _env_int("CONSENT_EXPIRING_DAYS", 30)
     CONSENT_REVIEW_MONTHS = _env_int("CONSENT_REVIEW_MONTHS", 12)
     EMERGENCY_ACCESS_HOURS = _env_int("EMERGENCY_ACCESS_HOURS", 4)
-    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 4 * 1024 * 1024)
 
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)

@@ -52,8 +52,6 @@ def _check_config(app: Flask, config_name: str) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'puls.db'}"
-    if not app.config.get("UPLOAD_FOLDER"):
-        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
 
 
 # One line per domain: the module that defines its blueprint `bp`.
@@ -63,6 +61,7 @@ BLUEPRINT_MODULES = [
     "tracker.auth.admin_views",
     "tracker.audit.views",
     "tracker.people.views",
+    "tracker.consent.views",
 ]
 
 

@@ -6,6 +6,7 @@ from tracker.consent.models import (  # noqa: F401
     Block,
     Consent,
     ConsentCategory,
+    ConsentDocument,
     ConsentParty,
     ConsentPurpose,
     EmergencyAccess,

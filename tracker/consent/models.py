@@ -8,7 +8,7 @@ supersession are one-time transitions recorded on the row.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.auth.models import Authority
@@ -61,10 +61,6 @@ class Consent(AuthoredMixin, db.Model):
     valid_until: Mapped[date | None] = mapped_column(Date)
     purpose_other: Mapped[str | None] = mapped_column(String(500))
     note: Mapped[str | None] = mapped_column(Text)
-    # The scanned form lives outside the web root under a random name.
-    document_name: Mapped[str | None] = mapped_column(String(200))
-    document_stored_as: Mapped[str | None] = mapped_column(String(64))
-    document_mime: Mapped[str | None] = mapped_column(String(60))
 
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -81,6 +77,9 @@ class Consent(AuthoredMixin, db.Model):
     created_by = relationship("User", foreign_keys="Consent.created_by_id")
     withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
     supersedes = relationship("Consent", remote_side=[id])
+    document: Mapped["ConsentDocument | None"] = relationship(
+        back_populates="consent", cascade="all, delete-orphan", uselist=False
+    )
 
     @property
     def category_set(self) -> set[Category]:
@@ -89,6 +88,25 @@ class Consent(AuthoredMixin, db.Model):
     @property
     def purpose_set(self) -> set[Purpose]:
         return {row.purpose for row in self.purposes}
+
+
+class ConsentDocument(db.Model):
+    """The scanned, signed form. Kept in the database (not on a web server's
+    disk) so every app instance serves it, backups include it, and it is
+    reachable only through a view that asks the policy."""
+
+    __tablename__ = "consent_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    consent_id: Mapped[int] = mapped_column(ForeignKey("consents.id"), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    mime_type: Mapped[str] = mapped_column(String(60))
+    size_bytes: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    consent: Mapped[Consent] = relationship(back_populates="document")
 
 
 class ConsentParty(db.Model):

@@ -22,7 +22,8 @@ from tracker.people.queries import SORTS, get_individual_or_404, visible_individ
 
 bp = Blueprint("people", __name__, url_prefix="/personer")
 
-CASE_ROLES = (Role.REHABKOORDINATOR, Role.SAMORDNARE, Role.HANDLAGGARE)
+# Admins reach case pages only for individuals under an active emergency access.
+CASE_ROLES = (Role.REHABKOORDINATOR, Role.SAMORDNARE, Role.HANDLAGGARE, Role.ADMIN)
 EDITOR_ROLES = (Role.REHABKOORDINATOR, Role.SAMORDNARE)
 
 
