@@ -121,3 +121,11 @@ class Factory:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def api_token(user, scope: str = "write") -> str:
+    """A live API token secret for `user` (flushes the token row)."""
+    from tracker.auth.tokens import create_token
+
+    _, secret = create_token(user, "test", scope, None, user)
+    return secret

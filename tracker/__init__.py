@@ -39,6 +39,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
+    app.url_map.converters["int"] = web.BoundedIntConverter
     web.init_app(app)
     register_error_handlers(app)
     _register_blueprints(app)
@@ -62,6 +63,8 @@ BLUEPRINT_MODULES = [
     "tracker.audit.views",
     "tracker.people.views",
     "tracker.consent.views",
+    "tracker.api.views",
+    "tracker.api.docs",
 ]
 
 

@@ -1,7 +1,7 @@
 """Imports every domain's models so metadata and string relationships resolve."""
 
 from tracker.audit.models import AuditEvent  # noqa: F401
-from tracker.auth.models import LoginAttempt, Organisation, User, UserSession  # noqa: F401
+from tracker.auth.models import ApiToken, LoginAttempt, Organisation, User, UserSession  # noqa: F401
 from tracker.consent.models import (  # noqa: F401
     Block,
     Consent,

@@ -2,16 +2,17 @@
 
 import re
 
+from werkzeug.routing.converters import NumberConverter
+
 from tracker.core.web import is_public_endpoint
 
-EXPLICITLY_PUBLIC = {"static", "auth.login"}
+EXPLICITLY_PUBLIC = {"static", "auth.login", "api.openapi_json"}  # the API description holds no data
 
 
 def _sample_url(rule) -> str:
     url = rule.rule
     for argument in rule.arguments:
-        converter = rule._converters[argument].__class__.__name__
-        value = "1" if converter in ("IntegerConverter", "NumberConverter") else "x"
+        value = "1" if isinstance(rule._converters[argument], NumberConverter) else "x"
         url = re.sub(rf"<[^>]*{argument}>", value, url)
     return url
 

@@ -9,6 +9,7 @@ from tracker.audit.services import record as audit_record
 from tracker.auth import services
 from tracker.auth.forms import ConfirmForm, OrganisationForm, PasswordResetForm, UserForm
 from tracker.auth.models import Organisation, OrgType, Role, User
+from tracker.auth.tokens import tokens_of
 from tracker.consent.policy import require_role
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
@@ -78,7 +79,11 @@ def user_detail(user_id: int):
     user = _get_user_or_404(user_id)
     audit_record(AuditAction.VIEW, obj=user)
     return render_template(
-        "admin/user_detail.html", user=user, confirm=ConfirmForm(), reset_form=PasswordResetForm()
+        "admin/user_detail.html",
+        user=user,
+        confirm=ConfirmForm(),
+        reset_form=PasswordResetForm(),
+        tokens=tokens_of(user),
     )
 
 

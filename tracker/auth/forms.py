@@ -1,7 +1,7 @@
 """Login, password and admin forms for accounts and organisations."""
 
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Length
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from tracker.auth.models import ORG_TYPE_LABELS, ROLE_LABELS
 from tracker.core.forms import PulsForm, Required
@@ -47,3 +47,16 @@ class PasswordResetForm(PulsForm):
 
 class ConfirmForm(PulsForm):
     """An empty form: a POST button with CSRF protection."""
+
+
+class ApiTokenForm(PulsForm):
+    name = StringField(
+        "Namn på nyckeln", validators=[Required(), Length(max=100, message="Högst 100 tecken.")]
+    )
+    scope = SelectField(
+        "Behörighet", choices=[("read", "Endast läsning"), ("write", "Läsning och skrivning")]
+    )
+    expires_on = DateField(
+        "Gäller till och med", validators=[Optional()], description="Lämna tomt för ingen slutdag."
+    )
+    password = PasswordField("Ditt lösenord (bekräftar att det är du)", validators=[Required()])

@@ -200,3 +200,32 @@ __all__ = [
     "User",
     "UserSession",
 ]
+
+
+class TokenScope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+    @property
+    def label(self) -> str:
+        return {"read": "Endast läsning", "write": "Läsning och skrivning"}[self.value]
+
+
+class ApiToken(db.Model):
+    """A personal API token. Only a SHA-256 of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists to tell tokens apart
+    scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined")

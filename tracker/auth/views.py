@@ -1,14 +1,19 @@
 """Login, logout and the user's own password."""
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
-from tracker.auth import services
-from tracker.auth.forms import LoginForm, PasswordChangeForm
+from tracker.auth import services, tokens
+from tracker.auth.forms import ApiTokenForm, ConfirmForm, LoginForm, PasswordChangeForm
+from tracker.auth.models import ApiToken, Role
+from tracker.auth.passwords import verify_password
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors, is_safe_next
+from tracker.core.timeutil import STOCKHOLM
 from tracker.core.web import public
 from tracker.extensions import db
 
@@ -65,3 +70,39 @@ def change_password():
             return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
+
+
+@bp.route("/konto/api-nycklar", methods=["GET", "POST"])
+def api_tokens():
+    user = current_user._get_current_object()
+    form = ApiTokenForm()
+    secret = None
+    if form.validate_on_submit():
+        if not verify_password(user.password_hash, form.password.data):
+            form.password.errors = ["Lösenordet stämmer inte."]
+        else:
+            expires_at = None
+            if form.expires_on.data:
+                expires_at = datetime.combine(
+                    form.expires_on.data + timedelta(days=1), time(), tzinfo=STOCKHOLM
+                )
+            try:
+                _, secret = tokens.create_token(user, form.name.data, form.scope.data, expires_at, user)
+            except ValidationError as error:
+                apply_errors(form, error)
+    status = 422 if form.is_submitted() and secret is None else 200
+    return render_template(
+        "auth/api_tokens.html", form=form, secret=secret, tokens=tokens.tokens_of(user), confirm=ConfirmForm()
+    ), status
+
+
+@bp.route("/konto/api-nycklar/<int:token_id>/aterkalla", methods=["POST"])
+def revoke_api_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or (token.user_id != current_user.id and current_user.role != Role.ADMIN):
+        abort(404)
+    tokens.revoke_token(token, current_user._get_current_object())
+    flash("Nyckeln är återkallad och slutar fungera direkt.", "success")
+    if token.user_id != current_user.id:
+        return redirect(url_for("admin.user_detail", user_id=token.user_id))
+    return redirect(url_for("auth.api_tokens"))

@@ -14,6 +14,7 @@ class ValidationError(Exception):
 
 ERROR_TEXTS = {
     400: ("Felaktig förfrågan", "Förfrågan kunde inte tolkas. Gå tillbaka och försök igen."),
+    401: ("Inloggning krävs", "Ange en giltig API-nyckel: Authorization: Bearer <nyckel>."),
     403: (
         "Åtkomst nekad",
         "Du har inte behörighet till den här sidan eller uppgiften. Försöket har loggats.",
@@ -40,13 +41,14 @@ ERROR_TEXTS = {
 def render_error(status: int, message: str | None = None):
     title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     if request.path.startswith("/api/"):
-        body = {"type": "about:blank", "title": title, "status": status, "detail": message or text}
-        return body, status, {"Content-Type": "application/problem+json"}
+        from tracker.api.core import problem
+
+        return problem(status, title, message or text)
     return render_template("errors/error.html", title=title, text=message or text, status=status), status
 
 
 def register_error_handlers(app) -> None:
-    for status in (400, 403, 404, 405, 413, 429, 500):
+    for status in (400, 401, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, lambda exc, status=status: render_error(status))
 
     @app.errorhandler(CSRFError)

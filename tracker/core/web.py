@@ -3,6 +3,7 @@
 from flask import Flask, request
 from flask_login import current_user
 from sqlalchemy import event
+from werkzeug.routing import IntegerConverter
 
 from tracker.core import timeutil
 from tracker.extensions import db, login_manager
@@ -39,7 +40,13 @@ def init_app(app: Flask) -> None:
     def load_user(token: str):
         from tracker.auth.services import load_session_user
 
+        if request.path.startswith("/api/"):
+            return None  # the API takes bearer tokens only, so cookies cannot forge writes
         return load_session_user(token)
+
+    from tracker.api.core import load_token_user
+
+    login_manager.request_loader(load_token_user)
 
     @login_manager.unauthorized_handler
     def unauthorized():
@@ -104,3 +111,14 @@ def _configure_sqlite(app: Flask) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN")
+
+
+MAX_DB_ID = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` with an upper bound every database column can hold, so a
+    huge number in a URL is a 404, not a database overflow."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DB_ID, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

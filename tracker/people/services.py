@@ -48,7 +48,7 @@ def _as_int(value) -> int | None:
         return None
 
 
-def _validate(data: IndividualData, existing: Individual | None) -> dict:
+def _validate(data: IndividualData, existing: Individual | None, by: User) -> dict:
     errors: dict[str, str] = {}
     values: dict = {}
     try:
@@ -76,6 +76,8 @@ def _validate(data: IndividualData, existing: Individual | None) -> dict:
     if clinic is None or clinic.org_type not in RESPONSIBLE_ORG_TYPES or not clinic.is_active:
         errors["clinic_id"] = "Välj en ansvarig mottagning eller enhet i listan."
     values["clinic_id"] = clinic.id if clinic else None
+    if clinic is not None and clinic.id != by.organisation_id:
+        errors["clinic_id"] = "Du kan bara registrera personer för din egen enhet."
     coordinator = db.session.get(User, data.coordinator_id) if data.coordinator_id else None
     if data.coordinator_id and (
         coordinator is None or coordinator.role not in COORDINATOR_ROLES or not coordinator.is_active
@@ -92,7 +94,7 @@ def _validate(data: IndividualData, existing: Individual | None) -> dict:
 
 
 def create_individual(data: IndividualData, by: User) -> Individual:
-    values = _validate(data, None)
+    values = _validate(data, None, by)
     individual = Individual(**values, created_by_id=by.id)
     individual.refresh_search_name()
     db.session.add(individual)
@@ -101,10 +103,10 @@ def create_individual(data: IndividualData, by: User) -> Individual:
     return individual
 
 
-def update_individual(individual: Individual, data: IndividualData, expected_version) -> Individual:
+def update_individual(individual: Individual, data: IndividualData, expected_version, by: User) -> Individual:
     if _as_int(expected_version) != individual.version:
         raise StaleEdit(STALE_MESSAGE)
-    values = _validate(data, individual)
+    values = _validate(data, individual, by)
     changed = sorted(k for k, v in values.items() if getattr(individual, k) != v)
     for key, value in values.items():
         setattr(individual, key, value)

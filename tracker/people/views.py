@@ -61,13 +61,6 @@ def _data(form: IndividualForm) -> services.IndividualData:
     )
 
 
-def _own_unit_only(form: IndividualForm) -> bool:
-    if services._as_int(form.clinic_id.data) != current_user.organisation_id:
-        form.clinic_id.errors = ["Du kan bara registrera personer för din egen enhet."]
-        return False
-    return True
-
-
 @bp.before_request
 def case_roles_only():
     require_role(current_user, *CASE_ROLES)
@@ -113,7 +106,7 @@ def create():
     if request.method == "GET":
         form.clinic_id.data = str(current_user.organisation_id)
         form.coordinator_id.data = str(current_user.id)
-    if form.validate_on_submit() and _own_unit_only(form):
+    if form.validate_on_submit():
         try:
             individual = services.create_individual(_data(form), current_user)
         except ValidationError as error:
@@ -160,9 +153,9 @@ def edit(public_id: str):
         form.fk_officer_id.data = str(individual.fk_officer_id or "")
         form.version.data = str(individual.version)
         audit_record(AuditAction.VIEW, obj=individual, individual_id=individual.id, details="edit form")
-    if form.validate_on_submit() and _own_unit_only(form):
+    if form.validate_on_submit():
         try:
-            services.update_individual(individual, _data(form), form.version.data)
+            services.update_individual(individual, _data(form), form.version.data, current_user)
         except ValidationError as error:
             apply_errors(form, error)
         except services.StaleEdit as stale:

@@ -1,0 +1,1 @@
+"""The JSON API (v1): the same services and access policy as the pages."""

@@ -1,0 +1,14 @@
+"""The API blueprint with every resource and the OpenAPI document."""
+
+from flask import request
+
+from tracker.api import consent, people  # noqa: F401  (register the operations)
+from tracker.api.core import bp
+from tracker.api.openapi import build_spec
+from tracker.core.web import public
+
+
+@bp.route("/openapi.json")
+@public
+def openapi_json():
+    return build_spec(request.script_root + bp.url_prefix)
