@@ -16,7 +16,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from tracker.auth.models import AUTHORITY_LABELS
 from tracker.consent.categories import CATEGORY_LABELS
 from tracker.consent.models import PURPOSE_LABELS, ConsentForm
-from tracker.core.forms import PulsForm, Required
+from tracker.core.forms import PulsForm, Required, ValidPersonnummer
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -65,11 +65,13 @@ class LiftBlockForm(PulsForm):
 
 class ConsentCheckForm(PulsForm):
     personnummer = StringField(
-        "Personnummer", validators=[Required(), Length(max=20)], description="ÅÅÅÅMMDD-NNNN"
+        "Personnummer",
+        validators=[Required(), ValidPersonnummer(), Length(max=20)],
+        description="ÅÅÅÅMMDD-NNNN",
     )
 
 
 class EmergencyAccessForm(PulsForm):
-    personnummer = StringField("Personnummer", validators=[Required(), Length(max=20)])
+    personnummer = StringField("Personnummer", validators=[Required(), ValidPersonnummer(), Length(max=20)])
     reason = TextAreaField("Skäl till nödöppningen", validators=[Required(), Length(max=1000)])
     password = PasswordField("Ditt lösenord (bekräftar att det är du)", validators=[Required()])

@@ -47,3 +47,16 @@ def is_safe_next(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+class ValidPersonnummer:
+    """Checks format, date and check digit while the rest of the form is validated."""
+
+    def __call__(self, form, field):
+        from tracker.core.personnummer import InvalidPersonnummer, normalise
+
+        if field.data:
+            try:
+                normalise(field.data)
+            except InvalidPersonnummer as exc:
+                raise StopValidation(str(exc)) from exc

@@ -3,7 +3,7 @@
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import Length
 
-from tracker.core.forms import PulsForm, Required
+from tracker.core.forms import PulsForm, Required, ValidPersonnummer
 from tracker.people.models import GENDER_LABELS
 
 MAX_100 = Length(max=100, message="Högst 100 tecken.")
@@ -12,7 +12,7 @@ MAX_100 = Length(max=100, message="Högst 100 tecken.")
 class IndividualForm(PulsForm):
     personnummer = StringField(
         "Personnummer eller samordningsnummer",
-        validators=[Required(), Length(max=20, message="För långt.")],
+        validators=[Required(), ValidPersonnummer(), Length(max=20, message="För långt.")],
         description="ÅÅÅÅMMDD-NNNN",
     )
     first_name = StringField("Förnamn", validators=[Required(), MAX_100])
