@@ -41,6 +41,12 @@ class Config:
 
     CONSENT_EXPIRING_DAYS = _env_int("CONSENT_EXPIRING_DAYS", 30)
     CONSENT_REVIEW_MONTHS = _env_int("CONSENT_REVIEW_MONTHS", 12)
+    # Aktivitetsersättning: the "between the chairs" alarms and the FK worklist.
+    ALARM_GRANTED_NO_PLAN_DAYS = _env_int("ALARM_GRANTED_NO_PLAN_DAYS", 30)
+    ALARM_NO_ACTIVITY_DAYS = _env_int("ALARM_NO_ACTIVITY_DAYS", 90)
+    ALARM_PERIOD_ENDING_DAYS = _env_int("ALARM_PERIOD_ENDING_DAYS", 120)
+    ALARM_FOLLOW_UP_OVERDUE_DAYS = _env_int("ALARM_FOLLOW_UP_OVERDUE_DAYS", 0)
+    WORKLIST_DUE_SOON_DAYS = _env_int("WORKLIST_DUE_SOON_DAYS", 7)
     EMERGENCY_ACCESS_HOURS = _env_int("EMERGENCY_ACCESS_HOURS", 4)
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")  # default: instance/uploads
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 4 * 1024 * 1024)

@@ -63,6 +63,8 @@ BLUEPRINT_MODULES = [
     "tracker.auth.admin_views",
     "tracker.audit.views",
     "tracker.people.views",
+    "tracker.benefits.views",
+    "tracker.plans.views",
 ]
 
 

@@ -1,0 +1,66 @@
+"""Forms for certificates, FK decisions and bevakningar."""
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from tracker.benefits.models import (
+    CERTIFICATE_TYPE_LABELS,
+    FOLLOW_UP_REASON_LABELS,
+    LEVEL_LABELS,
+    OUTCOME_LABELS,
+)
+from tracker.core.forms import Required
+
+DATE_HINT = "ÅÅÅÅ-MM-DD"
+
+
+class SwedishDateField(DateField):
+    """A date field whose parse error is in Swedish."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError("Ange ett datum som ÅÅÅÅ-MM-DD.") from exc
+
+
+def date_field(label: str, required: bool = False):
+    validators = [Required()] if required else [Optional()]
+    return SwedishDateField(label, validators=validators, description=DATE_HINT)
+
+
+class CertificateForm(FlaskForm):
+    issued_on = date_field("Utfärdat", required=True)
+    clinic_id = SelectField("Utfärdande mottagning", coerce=str, validators=[Required()])
+    doctor = StringField("Läkare", validators=[Length(max=200, message="Högst 200 tecken.")])
+    certificate_type = SelectField("Typ", choices=[(k.value, v) for k, v in CERTIFICATE_TYPE_LABELS.items()])
+    sent_to_fk_on = date_field("Skickat till FK")
+    note = TextAreaField("Anteckning", validators=[Length(max=2000, message="Högst 2000 tecken.")])
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField("Utfall", choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()])
+    decided_on = date_field("Beslutsdatum")
+    level = SelectField("Nivå", choices=[("", "– ingen –")] + [(k.value, v) for k, v in LEVEL_LABELS.items()])
+    period_start = date_field("Periodens början")
+    period_end = date_field("Periodens slut")
+    officer_id = SelectField("Ansvarig handläggare", coerce=str, validators=[Required()])
+    certificate_id = SelectField("Besvarar läkarutlåtande", coerce=str)
+    note = TextAreaField("Anteckning", validators=[Length(max=2000, message="Högst 2000 tecken.")])
+    version = HiddenField()
+
+
+class FollowUpForm(FlaskForm):
+    owner_id = SelectField("Ägare (handläggare)", coerce=str, validators=[Required()])
+    due_on = date_field("Förfallodag", required=True)
+    reason = SelectField("Orsak", choices=[(k.value, v) for k, v in FOLLOW_UP_REASON_LABELS.items()])
+    reason_text = StringField("Beskrivning", validators=[Length(max=500, message="Högst 500 tecken.")])
+    clinic_id = SelectField("Mottagning", coerce=str, validators=[Required()])
+    coordinator_id = SelectField("Rehabkoordinator", coerce=str)
+
+
+class FollowUpDoneForm(FlaskForm):
+    done_on = date_field("Klar datum", required=True)
+    done_note = TextAreaField("Anteckning", validators=[Length(max=1000, message="Högst 1000 tecken.")])
+    version = HiddenField()
