@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, StopValidation
 
 from tracker.benefits.models import (
     CERTIFICATE_TYPE_LABELS,
@@ -13,6 +13,7 @@ from tracker.benefits.models import (
 from tracker.core.forms import Required
 
 DATE_HINT = "ÅÅÅÅ-MM-DD"
+DATE_ERROR = "Ange ett datum som ÅÅÅÅ-MM-DD."
 
 
 class SwedishDateField(DateField):
@@ -22,11 +23,21 @@ class SwedishDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
-            raise ValueError("Ange ett datum som ÅÅÅÅ-MM-DD.") from exc
+            raise ValueError(DATE_ERROR) from exc
+
+
+class RequiredDate(Required):
+    """Required, but an unreadable date says so instead of "must be filled in"."""
+
+    def __call__(self, form, field):
+        if field.data is None and field.raw_data and str(field.raw_data[0]).strip():
+            field.errors[:] = []
+            raise StopValidation(DATE_ERROR)
+        super().__call__(form, field)
 
 
 def date_field(label: str, required: bool = False):
-    validators = [Required()] if required else [Optional()]
+    validators = [RequiredDate()] if required else [Optional()]
     return SwedishDateField(label, validators=validators, description=DATE_HINT)
 
 
@@ -42,11 +53,16 @@ class CertificateForm(FlaskForm):
 class DecisionForm(FlaskForm):
     outcome = SelectField("Utfall", choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()])
     decided_on = date_field("Beslutsdatum")
-    level = SelectField("Nivå", choices=[("", "– ingen –")] + [(k.value, v) for k, v in LEVEL_LABELS.items()])
+    # Optional selects: the service validates them (a missing value means "none").
+    level = SelectField(
+        "Nivå",
+        choices=[("", "– ingen –")] + [(k.value, v) for k, v in LEVEL_LABELS.items()],
+        validate_choice=False,
+    )
     period_start = date_field("Periodens början")
     period_end = date_field("Periodens slut")
     officer_id = SelectField("Ansvarig handläggare", coerce=str, validators=[Required()])
-    certificate_id = SelectField("Besvarar läkarutlåtande", coerce=str)
+    certificate_id = SelectField("Besvarar läkarutlåtande", coerce=str, validate_choice=False)
     note = TextAreaField("Anteckning", validators=[Length(max=2000, message="Högst 2000 tecken.")])
     version = HiddenField()
 
@@ -57,7 +73,7 @@ class FollowUpForm(FlaskForm):
     reason = SelectField("Orsak", choices=[(k.value, v) for k, v in FOLLOW_UP_REASON_LABELS.items()])
     reason_text = StringField("Beskrivning", validators=[Length(max=500, message="Högst 500 tecken.")])
     clinic_id = SelectField("Mottagning", coerce=str, validators=[Required()])
-    coordinator_id = SelectField("Rehabkoordinator", coerce=str)
+    coordinator_id = SelectField("Rehabkoordinator", coerce=str, validate_choice=False)
 
 
 class FollowUpDoneForm(FlaskForm):
