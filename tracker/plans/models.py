@@ -86,6 +86,12 @@ class Insats(AuthoredMixin, VersionedMixin, db.Model):
     organisation = relationship("Organisation", lazy="joined")
 
 
+def _from_status_type():
+    column_type = enum_column(InsatsStatus)
+    column_type.name = "insatsstatus_from"
+    return column_type
+
+
 class InsatsStatusChange(AuthoredMixin, db.Model):
     """History: every status an insats has had, from its creation on."""
 
@@ -94,7 +100,8 @@ class InsatsStatusChange(AuthoredMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     insats_id: Mapped[int] = mapped_column(ForeignKey("insatser.id"), index=True)
     individual_id: Mapped[int] = mapped_column(ForeignKey("individuals.id"), index=True)
-    from_status: Mapped[InsatsStatus | None] = mapped_column(enum_column(InsatsStatus))
+    # Its own type name: two CHECK constraints named after one enum would clash on PostgreSQL.
+    from_status: Mapped[InsatsStatus | None] = mapped_column(_from_status_type())
     to_status: Mapped[InsatsStatus] = mapped_column(enum_column(InsatsStatus))
     changed_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(String(1000))
