@@ -177,8 +177,10 @@ def test_fk_user_without_consent_sees_own_decisions_and_follow_ups_but_no_health
     assert "Dr Hemlig" not in html and "Hemligt vårdmål" not in html and "Hemlig insats" not in html
     timeline = client.get(f"/formaner/person/{case.individual.public_id}/tidslinje").get_data(as_text=True)
     assert "Beviljad" in timeline and "Bevakning" in timeline
-    assert "Läkarutlåtande" not in timeline.split("Visas inte")[0].split("<table")[-1]
-    assert "Hemlig insats" not in timeline and "Vårdplan upprättad" not in timeline
+    entries = timeline[timeline.index("<table") :]
+    assert "Läkarutlåtande" not in entries and "Utfärdat (" not in entries
+    assert "Hemlig insats" not in entries and "Vårdplan upprättad" not in entries
+    assert "Visas inte (ingen åtkomst): Läkarutlåtanden" in timeline
 
 
 def test_fk_user_with_consent_sees_the_healthcare_side_too(client, login, case, factory, db):
@@ -340,3 +342,28 @@ def test_case_page_uses_the_same_number_of_queries_for_few_and_many_records(
         client.get(f"/formaner/person/{case.individual.public_id}/tidslinje")
     assert few.count == many.count
     assert timeline_many.count < 30
+
+
+def test_alarm_page_uses_the_same_number_of_queries_for_10_and_200_rows(
+    client, login, case, factory, db, count_queries
+):
+    def build(n):
+        for _ in range(n):
+            person = factory.individual(clinic=case.clinic)
+            factory.decision(
+                person, officer=case.officer, decided_on=date(2025, 6, 1), period_end=date(2026, 5, 31)
+            )
+            factory.consent(person, valid_until=date(2026, 3, 20))
+            factory.follow_up(person, case.officer, due_on=date(2026, 3, 1))
+        db.session.commit()
+
+    login(case.rehab)
+    build(10)
+    client.get("/formaner/larm")
+    with count_queries() as few:
+        client.get("/formaner/larm")
+    build(190)
+    with count_queries() as many:
+        html = client.get("/formaner/larm").get_data(as_text=True)
+    assert 'Försenade bevakningar <span class="count warn">(200)</span>' in html
+    assert few.count == many.count
