@@ -367,3 +367,66 @@ def test_alarm_page_uses_the_same_number_of_queries_for_10_and_200_rows(
         html = client.get("/formaner/larm").get_data(as_text=True)
     assert 'Försenade bevakningar <span class="count warn">(200)</span>' in html
     assert few.count == many.count
+
+
+def _certificate_form(certificate, **overrides):
+    data = {
+        "issued_on": certificate.issued_on.isoformat(),
+        "clinic_id": str(certificate.clinic_id),
+        "doctor": certificate.doctor or "",
+        "certificate_type": certificate.certificate_type.value,
+        "sent_to_fk_on": "",
+        "note": "",
+        "version": str(certificate.version),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_rehabkoordinator_marks_a_certificate_as_sent_to_fk(client, login, case, factory, db):
+    certificate = factory.certificate(case.individual, issued_on=date(2026, 3, 1))
+    db.session.commit()
+    login(case.rehab)
+    assert client.get(f"/formaner/lakarutlatanden/{certificate.id}/andra").status_code == 200
+    response = client.post(
+        f"/formaner/lakarutlatanden/{certificate.id}/andra",
+        data=_certificate_form(certificate, sent_to_fk_on="2026-03-16"),
+    )
+    assert response.status_code == 302
+    db.session.refresh(certificate)
+    assert certificate.sent_to_fk_on == date(2026, 3, 16) and certificate.version == 2
+    assert len(_audit(db, action="update", object_type="Certificate")) == 1
+
+
+def test_stale_certificate_edit_answers_409(client, login, case, factory, db):
+    certificate = factory.certificate(case.individual)
+    db.session.commit()
+    login(case.rehab)
+    response = client.post(
+        f"/formaner/lakarutlatanden/{certificate.id}/andra", data=_certificate_form(certificate, version="7")
+    )
+    assert response.status_code == 409
+
+
+def test_certificate_cannot_be_moved_after_the_decision_that_answers_it(client, login, case, factory, db):
+    certificate = factory.certificate(case.individual, issued_on=date(2026, 1, 10))
+    factory.decision(
+        case.individual, officer=case.officer, certificate_id=certificate.id, decided_on=date(2026, 2, 1)
+    )
+    db.session.commit()
+    login(case.rehab)
+    response = client.post(
+        f"/formaner/lakarutlatanden/{certificate.id}/andra",
+        data=_certificate_form(certificate, issued_on="2026-02-05"),
+    )
+    assert response.status_code == 422
+    assert "fattat före det datumet" in response.get_data(as_text=True)
+
+
+def test_assigned_handlaggare_may_not_edit_a_certificate_even_with_consent(client, login, case, factory, db):
+    factory.consent(case.individual, parties=(Authority.FK,))
+    certificate = factory.certificate(case.individual)
+    db.session.commit()
+    login(case.officer)
+    assert client.get(f"/formaner/lakarutlatanden/{certificate.id}/andra").status_code == 403
+    assert len(_audit(db, action="denied", user_id=case.officer.id)) == 1

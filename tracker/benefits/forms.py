@@ -48,6 +48,7 @@ class CertificateForm(FlaskForm):
     certificate_type = SelectField("Typ", choices=[(k.value, v) for k, v in CERTIFICATE_TYPE_LABELS.items()])
     sent_to_fk_on = date_field("Skickat till FK")
     note = TextAreaField("Anteckning", validators=[Length(max=2000, message="Högst 2000 tecken.")])
+    version = HiddenField()
 
 
 class DecisionForm(FlaskForm):

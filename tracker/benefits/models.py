@@ -94,7 +94,7 @@ class FollowUpStatus(StrEnum):
         return {"open": "Öppen", "done": "Klar"}[self.value]
 
 
-class Certificate(AuthoredMixin, db.Model):
+class Certificate(AuthoredMixin, VersionedMixin, db.Model):
     """A läkarutlåtande issued at a clinic for one individual."""
 
     __tablename__ = "certificates"

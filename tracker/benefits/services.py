@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.models import AuditAction
@@ -97,7 +98,7 @@ class CertificateData:
     note: str | None = None
 
 
-def create_certificate(individual: Individual, data: CertificateData, by: User) -> Certificate:
+def _validate_certificate(data: CertificateData) -> dict:
     errors: dict[str, str] = {}
     if data.issued_on is None:
         errors["issued_on"] = "Ange när utlåtandet utfärdades."
@@ -113,19 +114,43 @@ def create_certificate(individual: Individual, data: CertificateData, by: User) 
     note = _text(data.note, "note", NOTE_MAX, errors)
     if errors:
         raise ValidationError(errors)
-    certificate = Certificate(
-        individual_id=individual.id,
-        issued_on=data.issued_on,
-        clinic_id=clinic.id,
-        doctor=doctor,
-        certificate_type=certificate_type,
-        sent_to_fk_on=data.sent_to_fk_on,
-        note=note,
-        created_by_id=by.id,
-    )
+    return {
+        "issued_on": data.issued_on,
+        "clinic_id": clinic.id,
+        "doctor": doctor,
+        "certificate_type": certificate_type,
+        "sent_to_fk_on": data.sent_to_fk_on,
+        "note": note,
+    }
+
+
+def create_certificate(individual: Individual, data: CertificateData, by: User) -> Certificate:
+    certificate = Certificate(individual_id=individual.id, created_by_id=by.id, **_validate_certificate(data))
     db.session.add(certificate)
     db.session.flush()
     audit_record(AuditAction.CREATE, obj=certificate, individual_id=individual.id)
+    return certificate
+
+
+def update_certificate(certificate: Certificate, data: CertificateData, expected_version) -> Certificate:
+    _check_version(certificate, expected_version)
+    values = _validate_certificate(data)
+    issued_on = values["issued_on"]
+    answered = db.session.scalar(
+        select(func.min(FkDecision.decided_on)).where(FkDecision.certificate_id == certificate.id)
+    )
+    if answered and issued_on > answered:
+        raise ValidationError({"issued_on": "Ett beslut som besvarar utlåtandet är fattat före det datumet."})
+    changed = sorted(k for k, v in values.items() if getattr(certificate, k) != v)
+    for key, value in values.items():
+        setattr(certificate, key, value)
+    _flush()
+    audit_record(
+        AuditAction.UPDATE,
+        obj=certificate,
+        individual_id=certificate.individual_id,
+        details="fields: " + ",".join(changed) if changed else "no changes",
+    )
     return certificate
 
 

@@ -67,6 +67,17 @@ def _case_url(individual) -> str:
 # ---------------------------------------------------------------- certificates
 
 
+def _certificate_data(form: CertificateForm) -> services.CertificateData:
+    return services.CertificateData(
+        issued_on=form.issued_on.data,
+        clinic_id=form.clinic_id.data,
+        certificate_type=form.certificate_type.data,
+        doctor=form.doctor.data,
+        sent_to_fk_on=form.sent_to_fk_on.data,
+        note=form.note.data,
+    )
+
+
 @bp.route("/person/<public_id>/lakarutlatanden/ny", methods=["GET", "POST"])
 def new_certificate(public_id: str):
     individual = get_individual_or_404(public_id, Action.EDIT, Category.CERTIFICATES)
@@ -76,22 +87,41 @@ def new_certificate(public_id: str):
     if request.method == "GET":
         form.clinic_id.data = str(individual.clinic_id)
     if form.validate_on_submit():
-        data = services.CertificateData(
-            issued_on=form.issued_on.data,
-            clinic_id=form.clinic_id.data,
-            certificate_type=form.certificate_type.data,
-            doctor=form.doctor.data,
-            sent_to_fk_on=form.sent_to_fk_on.data,
-            note=form.note.data,
-        )
         try:
-            services.create_certificate(individual, data, current_user)
+            services.create_certificate(individual, _certificate_data(form), current_user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
             flash("Läkarutlåtandet är registrerat.", "success")
             return redirect(_case_url(individual))
-    return _render_form("benefits/certificate_form.html", form, individual=individual)
+    return _render_form("benefits/certificate_form.html", form, individual=individual, certificate=None)
+
+
+@bp.route("/lakarutlatanden/<int:certificate_id>/andra", methods=["GET", "POST"])
+def edit_certificate(certificate_id: int):
+    certificate = queries.get_certificate_or_404(certificate_id, Action.EDIT)
+    require_role(current_user, Role.REHABKOORDINATOR)
+    individual = certificate.individual
+    form = CertificateForm(obj=None if request.method == "POST" else certificate)
+    form.clinic_id.choices = _clinic_choices()
+    context = {"individual": individual, "certificate": certificate}
+    if request.method == "GET":
+        form.clinic_id.data = str(certificate.clinic_id)
+        form.certificate_type.data = certificate.certificate_type.value
+        form.version.data = str(certificate.version)
+        audit_record(AuditAction.VIEW, obj=certificate, individual_id=individual.id, details="edit form")
+    if form.validate_on_submit():
+        try:
+            services.update_certificate(certificate, _certificate_data(form), form.version.data)
+        except ValidationError as error:
+            apply_errors(form, error)
+        except StaleEdit as stale:
+            form.form_errors.append(str(stale))
+            return _render_form("benefits/certificate_form.html", form, 409, **context)
+        else:
+            flash("Läkarutlåtandet är sparat.", "success")
+            return redirect(_case_url(individual))
+    return _render_form("benefits/certificate_form.html", form, **context)
 
 
 def _since_arg() -> date:

@@ -1,8 +1,8 @@
 """benefits and plans: certificates, FK decisions, bevakningar, care plans, insatser
 
-Revision ID: 09420765f848
+Revision ID: 8aaf3436564e
 Revises: 6e46201c10b6
-Create Date: 2026-11-25 19:13:20.105999
+Create Date: 2026-11-25 19:15:18.078010
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '09420765f848'
+revision = '8aaf3436564e'
 down_revision = '6e46201c10b6'
 branch_labels = None
 depends_on = None
@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', tracker.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
     sa.CheckConstraint('sent_to_fk_on IS NULL OR sent_to_fk_on >= issued_on', name=op.f('ck_certificates_sent_after_issued')),
     sa.ForeignKeyConstraint(['clinic_id'], ['organisations.id'], name=op.f('fk_certificates_clinic_id_organisations')),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_certificates_created_by_id_users')),
