@@ -184,10 +184,10 @@ def certificate_export(fmt: str):
 def _decision_form(individual, decision=None) -> DecisionForm:
     form = DecisionForm(obj=None if request.method == "POST" else decision)
     form.officer_id.choices = _officer_choices()
-    certificates = queries.case_certificates(individual.id)
     if may(current_user, Action.VIEW, individual, Category.CERTIFICATES):
         form.certificate_id.choices = [("", "– inget –")] + [
-            (str(c.id), f"{c.issued_on.isoformat()} {c.certificate_type.label}") for c in certificates
+            (str(c.id), f"{c.issued_on.isoformat()} {c.certificate_type.label}")
+            for c in queries.case_certificates(individual.id)
         ]
     else:
         form.certificate_id.choices = [("", "– inget (ingen åtkomst till utlåtanden) –")]
