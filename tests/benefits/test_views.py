@@ -430,3 +430,14 @@ def test_assigned_handlaggare_may_not_edit_a_certificate_even_with_consent(clien
     login(case.officer)
     assert client.get(f"/formaner/lakarutlatanden/{certificate.id}/andra").status_code == 403
     assert len(_audit(db, action="denied", user_id=case.officer.id)) == 1
+
+
+def test_a_tampered_choice_gets_a_swedish_message(client, login, case, db):
+    login(case.rehab)
+    response = client.post(
+        f"/formaner/person/{case.individual.public_id}/beslut/ny",
+        data={"outcome": "granted-forever", "decided_on": "2026-03-01", "officer_id": str(case.officer.id)},
+    )
+    assert response.status_code == 422
+    assert "Välj utfall i listan." in response.get_data(as_text=True)
+    assert db.session.query(FkDecision).count() == 0

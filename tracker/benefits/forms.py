@@ -13,6 +13,13 @@ from tracker.benefits.models import (
 from tracker.core.forms import Required
 
 DATE_HINT = "ÅÅÅÅ-MM-DD"
+
+
+def ChoiceField(*args, **kwargs):
+    """A select whose value the service validates (with a Swedish message), not WTForms."""
+    return SelectField(*args, validate_choice=False, **kwargs)
+
+
 DATE_ERROR = "Ange ett datum som ÅÅÅÅ-MM-DD."
 
 
@@ -43,38 +50,37 @@ def date_field(label: str, required: bool = False):
 
 class CertificateForm(FlaskForm):
     issued_on = date_field("Utfärdat", required=True)
-    clinic_id = SelectField("Utfärdande mottagning", coerce=str, validators=[Required()])
+    clinic_id = ChoiceField("Utfärdande mottagning", coerce=str, validators=[Required()])
     doctor = StringField("Läkare", validators=[Length(max=200, message="Högst 200 tecken.")])
-    certificate_type = SelectField("Typ", choices=[(k.value, v) for k, v in CERTIFICATE_TYPE_LABELS.items()])
+    certificate_type = ChoiceField("Typ", choices=[(k.value, v) for k, v in CERTIFICATE_TYPE_LABELS.items()])
     sent_to_fk_on = date_field("Skickat till FK")
     note = TextAreaField("Anteckning", validators=[Length(max=2000, message="Högst 2000 tecken.")])
     version = HiddenField()
 
 
 class DecisionForm(FlaskForm):
-    outcome = SelectField("Utfall", choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()])
+    outcome = ChoiceField("Utfall", choices=[(k.value, v) for k, v in OUTCOME_LABELS.items()])
     decided_on = date_field("Beslutsdatum")
     # Optional selects: the service validates them (a missing value means "none").
-    level = SelectField(
+    level = ChoiceField(
         "Nivå",
         choices=[("", "– ingen –")] + [(k.value, v) for k, v in LEVEL_LABELS.items()],
-        validate_choice=False,
     )
     period_start = date_field("Periodens början")
     period_end = date_field("Periodens slut")
-    officer_id = SelectField("Ansvarig handläggare", coerce=str, validators=[Required()])
-    certificate_id = SelectField("Besvarar läkarutlåtande", coerce=str, validate_choice=False)
+    officer_id = ChoiceField("Ansvarig handläggare", coerce=str, validators=[Required()])
+    certificate_id = ChoiceField("Besvarar läkarutlåtande", coerce=str)
     note = TextAreaField("Anteckning", validators=[Length(max=2000, message="Högst 2000 tecken.")])
     version = HiddenField()
 
 
 class FollowUpForm(FlaskForm):
-    owner_id = SelectField("Ägare (handläggare)", coerce=str, validators=[Required()])
+    owner_id = ChoiceField("Ägare (handläggare)", coerce=str, validators=[Required()])
     due_on = date_field("Förfallodag", required=True)
-    reason = SelectField("Orsak", choices=[(k.value, v) for k, v in FOLLOW_UP_REASON_LABELS.items()])
+    reason = ChoiceField("Orsak", choices=[(k.value, v) for k, v in FOLLOW_UP_REASON_LABELS.items()])
     reason_text = StringField("Beskrivning", validators=[Length(max=500, message="Högst 500 tecken.")])
-    clinic_id = SelectField("Mottagning", coerce=str, validators=[Required()])
-    coordinator_id = SelectField("Rehabkoordinator", coerce=str, validate_choice=False)
+    clinic_id = ChoiceField("Mottagning", coerce=str, validators=[Required()])
+    coordinator_id = ChoiceField("Rehabkoordinator", coerce=str)
 
 
 class FollowUpDoneForm(FlaskForm):

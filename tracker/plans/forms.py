@@ -1,10 +1,10 @@
 """Forms for the vårdplan/SIP and its insatser."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from tracker.benefits.forms import date_field
+from tracker.benefits.forms import ChoiceField, date_field
 from tracker.core.forms import Required
 from tracker.plans.models import INSATS_STATUS_LABELS, InsatsStatus
 
@@ -21,17 +21,17 @@ class PlanForm(FlaskForm):
 
 class InsatsForm(FlaskForm):
     what = StringField("Insats", validators=[Required(), Length(max=300, message="Högst 300 tecken.")])
-    organisation_id = SelectField("Ansvarig organisation", coerce=str, validators=[Required()])
+    organisation_id = ChoiceField("Ansvarig organisation", coerce=str, validators=[Required()])
     starts_on = date_field("Start", required=True)
     ends_on = date_field("Slut")
-    status = SelectField(
+    status = ChoiceField(
         "Status",
         choices=[(s.value, INSATS_STATUS_LABELS[s]) for s in (InsatsStatus.PLANNED, InsatsStatus.ONGOING)],
     )
 
 
 class InsatsStatusForm(FlaskForm):
-    status = SelectField("Ny status", coerce=str)
+    status = ChoiceField("Ny status", coerce=str)
     changed_on = date_field("Datum", required=True)
     reason = TextAreaField(
         "Orsak (krävs om insatsen avbryts)", validators=[Length(max=1000, message="Högst 1000 tecken.")]
