@@ -76,6 +76,9 @@ def _decision(rng, individual, certificate, officer_id, decided, today) -> FkDec
     if outcome != Outcome.GRANTED:
         return FkDecision(outcome=outcome, decided_on=decided, **common)
     length = rng.choice(PERIOD_DAYS)
+    if (today - decided).days > 250 and rng.random() < 0.3:
+        # Some periods end soon, so "time to prepare a new certificate" shows up.
+        length = min(PERIOD_DAYS[-1], (today - decided).days + rng.randint(20, 110))
     return FkDecision(
         outcome=outcome,
         decided_on=decided,
