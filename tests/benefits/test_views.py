@@ -165,8 +165,8 @@ def test_unconnected_handlaggare_cannot_touch_a_follow_up(client, login, case, f
 def test_fk_user_without_consent_sees_own_decisions_and_follow_ups_but_no_healthcare(
     client, login, case, factory, db
 ):
-    factory.certificate(case.individual, doctor="Dr Hemlig")
-    factory.decision(case.individual, officer=case.officer, note="x")
+    certificate = factory.certificate(case.individual, doctor="Dr Hemlig", issued_on=date(2026, 1, 10))
+    factory.decision(case.individual, officer=case.officer, certificate_id=certificate.id)
     factory.follow_up(case.individual, case.officer, reason_text="Syns för FK")
     plan = factory.care_plan(case.individual, goals="Hemligt vårdmål")
     factory.insats(plan, what="Hemlig insats")
@@ -175,6 +175,7 @@ def test_fk_user_without_consent_sees_own_decisions_and_follow_ups_but_no_health
     html = client.get(f"/personer/{case.individual.public_id}").get_data(as_text=True)
     assert "FK-beslut" in html and "Syns för FK" in html and "Beviljad" in html
     assert "Dr Hemlig" not in html and "Hemligt vårdmål" not in html and "Hemlig insats" not in html
+    assert "<td>321</td>" in html and "<td>22</td>" not in html  # days left shown, lead time hidden
     timeline = client.get(f"/formaner/person/{case.individual.public_id}/tidslinje").get_data(as_text=True)
     assert "Beviljad" in timeline and "Bevakning" in timeline
     entries = timeline[timeline.index("<table") :]
@@ -185,13 +186,15 @@ def test_fk_user_without_consent_sees_own_decisions_and_follow_ups_but_no_health
 
 def test_fk_user_with_consent_sees_the_healthcare_side_too(client, login, case, factory, db):
     factory.consent(case.individual, parties=(Authority.FK,))
-    factory.certificate(case.individual, doctor="Dr Synlig")
+    certificate = factory.certificate(case.individual, doctor="Dr Synlig", issued_on=date(2026, 1, 10))
+    factory.decision(case.individual, officer=case.officer, certificate_id=certificate.id)
     plan = factory.care_plan(case.individual, goals="Delat vårdmål")
     factory.insats(plan, what="Delad insats")
     db.session.commit()
     login(case.officer)
     html = client.get(f"/personer/{case.individual.public_id}").get_data(as_text=True)
     assert "Dr Synlig" in html and "Delat vårdmål" in html and "Delad insats" in html
+    assert "<td>22</td>" in html  # lead time from certificate to decision
 
 
 def test_timeline_is_chronological_and_audited(client, login, case, factory, db):
@@ -441,3 +444,32 @@ def test_a_tampered_choice_gets_a_swedish_message(client, login, case, db):
     assert response.status_code == 422
     assert "Välj utfall i listan." in response.get_data(as_text=True)
     assert db.session.query(FkDecision).count() == 0
+
+
+def test_handlaggare_without_consent_keeps_the_certificate_link_when_editing(
+    client, login, case, factory, db
+):
+    certificate = factory.certificate(case.individual, issued_on=date(2026, 1, 10))
+    decision = factory.decision(
+        case.individual, officer=case.officer, outcome=Outcome.PENDING, certificate_id=certificate.id
+    )
+    db.session.commit()
+    login(case.officer)
+    html = client.get(f"/formaner/beslut/{decision.id}/andra").get_data(as_text=True)
+    assert "2026-01-10" not in html
+    response = client.post(
+        f"/formaner/beslut/{decision.id}/andra",
+        data={
+            "outcome": "granted",
+            "decided_on": "2026-03-01",
+            "level": "full",
+            "period_start": "2026-03-01",
+            "period_end": "2027-02-28",
+            "officer_id": str(case.officer.id),
+            "certificate_id": "",
+            "version": str(decision.version),
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(decision)
+    assert decision.certificate_id == certificate.id and decision.lead_time_days == 50

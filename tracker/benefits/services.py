@@ -212,10 +212,7 @@ def _validate_decision(individual: Individual, data: DecisionData) -> dict:
         else:
             values["certificate_id"] = certificate.id
             if data.decided_on and data.decided_on < certificate.issued_on:
-                errors["decided_on"] = (
-                    "Beslutet kan inte vara fattat före läkarutlåtandet "
-                    f"(utfärdat {certificate.issued_on.isoformat()})."
-                )
+                errors["decided_on"] = "Beslutet kan inte vara fattat före läkarutlåtandet det besvarar."
     values["note"] = _text(data.note, "note", NOTE_MAX, errors)
     if errors:
         raise ValidationError(errors)

@@ -205,10 +205,11 @@ def _decision_form(individual, decision=None) -> DecisionForm:
     return form
 
 
-def _decision_data(form: DecisionForm, individual) -> services.DecisionData:
+def _decision_data(form: DecisionForm, individual, decision=None) -> services.DecisionData:
     certificate_id = form.certificate_id.data
-    if certificate_id and not may(current_user, Action.VIEW, individual, Category.CERTIFICATES):
-        certificate_id = None
+    if not may(current_user, Action.VIEW, individual, Category.CERTIFICATES):
+        # Who may not see certificates can neither pick nor drop the link to one.
+        certificate_id = decision.certificate_id if decision else None
     return services.DecisionData(
         outcome=form.outcome.data,
         officer_id=form.officer_id.data,
@@ -247,7 +248,7 @@ def edit_decision(decision_id: int):
         audit_record(AuditAction.VIEW, obj=decision, individual_id=individual.id, details="edit form")
     if form.validate_on_submit():
         try:
-            services.update_decision(decision, _decision_data(form, individual), form.version.data)
+            services.update_decision(decision, _decision_data(form, individual, decision), form.version.data)
         except ValidationError as error:
             apply_errors(form, error)
         except StaleEdit as stale:
@@ -388,4 +389,6 @@ def case(user, individual, facts):
         panel["decisions"] = queries.case_decisions(individual.id)
         panel["follow_ups"] = queries.case_follow_ups(individual.id)
         panel["may_edit_fk"] = user.role in FK_RECORD_EDITORS and allowed(Category.FK_RECORDS, Action.EDIT)
+        # The lead time reveals the certificate's date: only for who may see certificates.
+        panel["show_lead_time"] = "certificates" in panel
     return panel
