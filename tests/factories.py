@@ -5,6 +5,16 @@ from datetime import date, timedelta
 
 from tracker.auth.models import Authority, Organisation, OrgType, Role, User
 from tracker.auth.passwords import hash_password
+from tracker.benefits.models import (
+    Certificate,
+    CertificateType,
+    FkDecision,
+    FollowUp,
+    FollowUpReason,
+    FollowUpStatus,
+    Level,
+    Outcome,
+)
 from tracker.consent.categories import Category
 from tracker.consent.models import (
     Block,
@@ -17,6 +27,7 @@ from tracker.consent.models import (
 )
 from tracker.demo import fictional_personnummer
 from tracker.people.models import CaseContact, Gender, Individual
+from tracker.plans.models import CarePlan, Insats, InsatsStatus
 
 _seq = itertools.count(1)
 
@@ -113,6 +124,62 @@ class Factory:
                 individual=individual,
                 category=category,
                 organisation=organisation,
+                starts_on=starts_on,
+                **kwargs,
+            )
+        )
+
+    # ---------------------------------------------------------------- benefits and plans
+
+    def certificate(self, individual, issued_on=date(2026, 1, 10), clinic=None, **kwargs) -> Certificate:
+        kwargs.setdefault("certificate_type", CertificateType.AE_REDUCED_CAPACITY)
+        return self._add(
+            Certificate(
+                individual_id=individual.id,
+                issued_on=issued_on,
+                clinic_id=(clinic or individual.clinic).id,
+                **kwargs,
+            )
+        )
+
+    def decision(self, individual, officer=None, outcome=Outcome.GRANTED, **kwargs) -> FkDecision:
+        if officer is None:
+            officer = self.user("handlaggare")
+        if outcome == Outcome.GRANTED:
+            kwargs.setdefault("decided_on", date(2026, 2, 1))
+            kwargs.setdefault("level", Level.FULL)
+            kwargs.setdefault("period_start", date(2026, 2, 1))
+            kwargs.setdefault("period_end", date(2027, 1, 31))
+        return self._add(
+            FkDecision(individual_id=individual.id, officer_id=officer.id, outcome=outcome, **kwargs)
+        )
+
+    def follow_up(self, individual, owner, due_on=date(2026, 4, 1), clinic=None, **kwargs) -> FollowUp:
+        kwargs.setdefault("reason", FollowUpReason.PLAN_FOLLOW_UP)
+        kwargs.setdefault("status", FollowUpStatus.OPEN)
+        return self._add(
+            FollowUp(
+                individual_id=individual.id,
+                owner_id=owner.id,
+                due_on=due_on,
+                clinic_id=(clinic or individual.clinic).id,
+                **kwargs,
+            )
+        )
+
+    def care_plan(self, individual, established_on=date(2026, 2, 15), **kwargs) -> CarePlan:
+        kwargs.setdefault("goals", "Komma igång med studier.")
+        return self._add(CarePlan(individual_id=individual.id, established_on=established_on, **kwargs))
+
+    def insats(self, plan, organisation=None, starts_on=date(2026, 2, 20), **kwargs) -> Insats:
+        kwargs.setdefault("what", "Arbetsträning")
+        kwargs.setdefault("status", InsatsStatus.PLANNED)
+        organisation = organisation or self.organisation(OrgType.KOMMUN)
+        return self._add(
+            Insats(
+                plan=plan,
+                individual_id=plan.individual_id,
+                organisation_id=organisation.id,
                 starts_on=starts_on,
                 **kwargs,
             )

@@ -65,6 +65,8 @@ BLUEPRINT_MODULES = [
     "tracker.consent.views",
     "tracker.api.views",
     "tracker.api.docs",
+    "tracker.benefits.views",
+    "tracker.plans.views",
 ]
 
 

@@ -2,6 +2,7 @@
 
 from tracker.audit.models import AuditEvent  # noqa: F401
 from tracker.auth.models import ApiToken, LoginAttempt, Organisation, User, UserSession  # noqa: F401
+from tracker.benefits.models import Certificate, FkDecision, FollowUp  # noqa: F401
 from tracker.consent.models import (  # noqa: F401
     Block,
     Consent,
@@ -12,3 +13,4 @@ from tracker.consent.models import (  # noqa: F401
     EmergencyAccess,
 )
 from tracker.people.models import CaseContact, Individual  # noqa: F401
+from tracker.plans.models import CarePlan, Insats, InsatsStatusChange  # noqa: F401

@@ -21,9 +21,13 @@ PERSONAL_ARGS = {
     "consent_id": lambda f, ind: f.consent(ind, parties=[Authority.AF]).id,
     "block_id": lambda f, ind: f.block(ind, category="plan").id,
     "contact_id": lambda f, ind: f.contact(ind, f.organisation(OrgType.AF)).id,
+    "certificate_id": lambda f, ind: f.certificate(ind).id,
+    "decision_id": lambda f, ind: f.decision(ind, officer=f.user("handlaggare")).id,
+    "follow_up_id": lambda f, ind: f.follow_up(ind, owner=f.user("handlaggare")).id,
+    "insats_id": lambda f, ind: f.insats(f.care_plan(ind)).id,
 }
 # Arguments that do not identify personal data (admin objects, tokens, ...).
-NON_PERSONAL_ARGS = {"user_id", "access_id", "filename", "token_id"}
+NON_PERSONAL_ARGS = {"user_id", "access_id", "filename", "token_id", "fmt"}
 
 
 def _personal_rules(app):

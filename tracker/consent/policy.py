@@ -31,7 +31,7 @@ from sqlalchemy import and_, exists, false, or_, select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
-from tracker.auth.models import Role, User
+from tracker.auth.models import Authority, Organisation, OrgType, Role, User
 from tracker.consent.categories import HEALTHCARE_CATEGORIES, Action, Category
 from tracker.consent.models import (
     Block,
@@ -250,6 +250,75 @@ def visible_categories(user: User, individual: Individual, facts: CaseFacts | No
     return {c for c in Category if may(user, Action.VIEW, individual, c, facts=facts)}
 
 
+# ---------------------------------------------------------------- parties
+
+
+@dataclass(frozen=True)
+class Party:
+    """An outside party (a whole authority or one organisation) named in consents and spärrar.
+
+    `organisation_ids` are the organisations whose spärr hits the party; for a
+    whole authority that is every organisation of that authority.
+    """
+
+    authority: Authority
+    organisation_ids: frozenset[int]
+    organisation_id: int | None = None
+
+
+def party_for(authority_or_org: "Authority | Organisation | Party") -> Party:
+    """Resolve an authority or organisation to a Party (one query for an authority)."""
+    if isinstance(authority_or_org, Party):
+        return authority_or_org
+    if isinstance(authority_or_org, Organisation):
+        org = authority_or_org
+        ids = {org.id} | ({org.parent_id} if org.parent_id else set())
+        return Party(authority=org.authority, organisation_ids=frozenset(ids), organisation_id=org.id)
+    authority = Authority(authority_or_org)
+    org_types = [t for t in OrgType if t.authority == authority]
+    ids = db.session.scalars(select(Organisation.id).where(Organisation.org_type.in_(org_types))).all()
+    return Party(authority=authority, organisation_ids=frozenset(ids))
+
+
+def _consent_covers_party(consent: Consent, party: Party) -> bool:
+    if party.organisation_id is None:
+        # A whole authority is covered only by a consent naming that authority.
+        return any(p.authority == party.authority for p in consent.parties)
+    return any(
+        p.organisation_id in party.organisation_ids or p.authority == party.authority for p in consent.parties
+    )
+
+
+def party_may_view(
+    authority_or_org: "Authority | Organisation | Party",
+    individual: Individual,
+    category: Category,
+    facts: CaseFacts,
+    on: date | None = None,
+) -> Decision:
+    """May this outside party (e.g. FK at a pulsmöte) see this part of the case?
+
+    Yes only with an active consent naming the party and covering the
+    category, and no active spärr hitting the party. `facts` come from
+    `load_facts()` (batched); pass a `Party` from `party_for()` in loops.
+    """
+    party = party_for(authority_or_org)
+    on = on or today_local()
+    for block in facts.blocks:
+        if (
+            block_is_active(block, on)
+            and (block.category is None or block.category == category)
+            and (block.organisation_id is None or block.organisation_id in party.organisation_ids)
+        ):
+            return Decision(False, "blocked")
+    if any(
+        consent_is_active(c, on) and category in c.category_set and _consent_covers_party(c, party)
+        for c in facts.consents
+    ):
+        return Decision(True, "consent")
+    return Decision(False, "no_consent")
+
+
 # ---------------------------------------------------------------- enforcement
 
 
@@ -283,6 +352,9 @@ __all__ = [
     "Decision",
     "deny",
     "may",
+    "Party",
+    "party_for",
+    "party_may_view",
     "require",
     "require_role",
     "visible_individuals",

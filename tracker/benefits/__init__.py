@@ -1,0 +1,1 @@
+"""Aktivitetsersättning: läkarutlåtanden, FK decisions, bevakningar and alarms."""

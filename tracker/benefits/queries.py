@@ -1,0 +1,198 @@
+"""Reading benefits records: always through the access policy, in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import abort, current_app
+from flask_login import current_user
+from sqlalchemy import and_, or_, select
+
+from tracker.audit.models import AuditAction
+from tracker.audit.services import record as audit_record
+from tracker.auth.models import Authority, Organisation, OrgType, User
+from tracker.benefits.models import Certificate, FkDecision, FollowUp, FollowUpStatus
+from tracker.consent.categories import Action, Category
+from tracker.consent.policy import load_facts, party_for, party_may_view, require, visible_individuals
+from tracker.core.timeutil import today_local
+from tracker.extensions import db
+from tracker.people.models import Individual
+
+
+def _get_or_404(model, record_id: int, action: Action, category: Category):
+    obj = db.session.get(model, record_id)
+    if obj is None:
+        abort(404)
+    individual = db.session.get(Individual, obj.individual_id)
+    require(current_user, action, individual, category)
+    return obj
+
+
+def get_certificate_or_404(record_id: int, action: Action = Action.VIEW) -> Certificate:
+    return _get_or_404(Certificate, record_id, action, Category.CERTIFICATES)
+
+
+def get_decision_or_404(record_id: int, action: Action = Action.VIEW) -> FkDecision:
+    return _get_or_404(FkDecision, record_id, action, Category.FK_RECORDS)
+
+
+def get_follow_up_or_404(record_id: int, action: Action = Action.VIEW) -> FollowUp:
+    return _get_or_404(FollowUp, record_id, action, Category.FK_RECORDS)
+
+
+# ---------------------------------------------------------------- the case page
+
+
+def case_certificates(individual_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.individual_id == individual_id)
+            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def case_decisions(individual_id: int) -> list[FkDecision]:
+    return list(
+        db.session.scalars(
+            select(FkDecision)
+            .where(FkDecision.individual_id == individual_id)
+            .order_by(FkDecision.decided_on.desc().nulls_first(), FkDecision.id.desc())
+        ).unique()
+    )
+
+
+def case_follow_ups(individual_id: int) -> list[FollowUp]:
+    return list(
+        db.session.scalars(
+            select(FollowUp)
+            .where(FollowUp.individual_id == individual_id)
+            .order_by(FollowUp.status, FollowUp.due_on, FollowUp.id)
+        ).unique()
+    )
+
+
+# ---------------------------------------------------------------- the FK worklist
+
+WORKLIST_SORTS = {
+    "forfallodag": lambda: (FollowUp.due_on, FollowUp.id),
+    "namn": lambda: (Individual.last_name, Individual.first_name, FollowUp.due_on, FollowUp.id),
+    "orsak": lambda: (FollowUp.reason, FollowUp.due_on, FollowUp.id),
+    "mottagning": lambda: (Organisation.name, FollowUp.due_on, FollowUp.id),
+}
+WORKLIST_SORT_LABELS = {
+    "forfallodag": "förfallodag",
+    "namn": "namn",
+    "orsak": "orsak",
+    "mottagning": "mottagning",
+}
+
+
+@dataclass
+class Worklist:
+    overdue: list = field(default_factory=list)
+    due_soon: list = field(default_factory=list)
+    later: list = field(default_factory=list)
+    sort: str = "forfallodag"
+
+    @property
+    def total(self) -> int:
+        return len(self.overdue) + len(self.due_soon) + len(self.later)
+
+
+def worklist(user: User, sort: str = "forfallodag") -> Worklist:
+    """The handläggare's open bevakningar: overdue, due within N days, later (two queries)."""
+    sort = sort if sort in WORKLIST_SORTS else "forfallodag"
+    today = today_local()
+    soon = today + timedelta(days=current_app.config["WORKLIST_DUE_SOON_DAYS"])
+    rows = db.session.execute(
+        select(FollowUp, Individual)
+        .join(Individual, Individual.id == FollowUp.individual_id)
+        .join(Organisation, Organisation.id == FollowUp.clinic_id)
+        .where(
+            FollowUp.owner_id == user.id,
+            FollowUp.status == FollowUpStatus.OPEN,
+            visible_individuals(user, Category.FK_RECORDS),
+            visible_individuals(user, Category.IDENTITY),
+        )
+        .order_by(*WORKLIST_SORTS[sort]())
+    ).unique()
+    result = Worklist(sort=sort)
+    for follow_up, individual in rows:
+        item = (follow_up, individual)
+        if follow_up.due_on < today:
+            result.overdue.append(item)
+        elif follow_up.due_on <= soon:
+            result.due_soon.append(item)
+        else:
+            result.later.append(item)
+    audit_record(AuditAction.LIST, object_type="FollowUp", details=f"worklist rows={result.total}")
+    return result
+
+
+# ---------------------------------------------------------------- certificates for FK
+
+
+def user_clinics(user: User) -> list[Organisation]:
+    """The clinics a rehabkoordinator reports for: their own unit and units under it."""
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(
+                or_(Organisation.id == user.organisation_id, Organisation.parent_id == user.organisation_id),
+                Organisation.org_type.in_([OrgType.REGION_CLINIC, OrgType.REGION_OTHER]),
+            )
+            .order_by(Organisation.name)
+        )
+    )
+
+
+@dataclass
+class CertificateRow:
+    certificate: Certificate
+    individual: Individual | None  # None: FK may not see who it is; counted only
+
+
+@dataclass
+class CertificateList:
+    since: date
+    clinics: list[Organisation]
+    named: list[CertificateRow]
+    unnamed_count: int
+    unnamed_by_clinic: dict[str, int]
+
+
+def certificates_for_fk(user: User, since: date, clinic_ids: list[int]) -> CertificateList:
+    """Certificates issued since a date at the given clinics, named only where FK may see them."""
+    clinics = [c for c in user_clinics(user) if c.id in clinic_ids]
+    ids = [c.id for c in clinics]
+    rows = db.session.execute(
+        select(Certificate, Individual)
+        .join(Individual, Individual.id == Certificate.individual_id)
+        .where(
+            Certificate.clinic_id.in_(ids),
+            Certificate.issued_on >= since,
+            and_(
+                visible_individuals(user, Category.CERTIFICATES),
+                visible_individuals(user, Category.IDENTITY),
+            ),
+        )
+        .order_by(Certificate.issued_on, Individual.last_name, Individual.first_name, Certificate.id)
+    ).all()
+    facts = load_facts(user, sorted({individual.id for _, individual in rows}))
+    fk = party_for(Authority.FK)
+    named: list[CertificateRow] = []
+    unnamed_by_clinic: dict[str, int] = {}
+    for certificate, individual in rows:
+        if party_may_view(fk, individual, Category.CERTIFICATES, facts[individual.id]):
+            named.append(CertificateRow(certificate, individual))
+        else:
+            key = certificate.clinic.name
+            unnamed_by_clinic[key] = unnamed_by_clinic.get(key, 0) + 1
+    return CertificateList(
+        since=since,
+        clinics=clinics,
+        named=named,
+        unnamed_count=sum(unnamed_by_clinic.values()),
+        unnamed_by_clinic=unnamed_by_clinic,
+    )

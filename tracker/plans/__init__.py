@@ -1,0 +1,1 @@
+"""Vårdplan / SIP and its insatser, with their status history."""
