@@ -63,6 +63,8 @@ BLUEPRINT_MODULES = [
     "tracker.auth.admin_views",
     "tracker.audit.views",
     "tracker.people.views",
+    "tracker.meetings.views",
+    "tracker.notifications.views",
 ]
 
 
@@ -79,3 +81,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(importlib.import_module("tracker.jobs.runner").scheduler_command)
