@@ -3,8 +3,9 @@
 A section builder returns `AgendaEntry` items, each tied to an individual.
 Whether an entry shows the person's name or is only counted is decided in
 one place, `build_agenda()`, from the access policy *at viewing time*: a case
-is named only if the viewer may see it and every invited organisation may see
-it (identity and the section's category). Everything else becomes
+is named only if every organisation at the table (organiser's, invited ones,
+invited users', and the viewer's own) may see it — identity and the
+section's category, by consent or as the responsible unit, and no spärr. Everything else becomes
 "N ärenden utan giltigt samtycke" with a prompt to obtain consent.
 
 To plug in a section (e.g. certificates since the previous meeting):
@@ -22,8 +23,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from tracker.auth.models import Organisation, User
-from tracker.consent.categories import Action, Category
-from tracker.consent.policy import is_responsible_unit, load_facts, may
+from tracker.consent.categories import Category
+from tracker.consent.policy import is_responsible_unit, load_facts
 from tracker.core.timeutil import STOCKHOLM, today_local
 from tracker.extensions import db
 from tracker.meetings.access import organisation_may_view
@@ -109,8 +110,9 @@ def cases_to_discuss(ctx: AgendaContext) -> list[AgendaEntry]:
 
 
 def meeting_parties(meeting: Meeting) -> list[Organisation]:
-    """The organisations present: invited ones and those of invited users."""
-    orgs = {i.organisation.id: i.organisation for i in meeting.invitations if i.organisation_id}
+    """The organisations at the table: the organiser's, invited ones and those of invited users."""
+    orgs = {meeting.organiser.organisation_id: meeting.organiser.organisation}
+    orgs.update({i.organisation.id: i.organisation for i in meeting.invitations if i.organisation_id})
     for invitation in meeting.invitations:
         if invitation.user_id:
             orgs.setdefault(invitation.user.organisation_id, invitation.user.organisation)
@@ -144,6 +146,11 @@ def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agen
     )
     facts = load_facts(viewer, ids)
     parties = meeting_parties(meeting)
+    # Everyone at the table decides, and the viewer's own organisation too
+    # (the viewer reached the meeting as organiser, invitee or member of an invited organisation).
+    deciders = {org.id: org for org in parties}
+    deciders.setdefault(viewer.organisation_id, viewer.organisation)
+    deciders = list(deciders.values())
     sections = []
     for spec, entries in raw:
         built = BuiltSection(spec.key, spec.title)
@@ -155,10 +162,8 @@ def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agen
             case_facts = facts[individual_id]
             categories = (Category.IDENTITY, spec.category)
             named = all(
-                may(viewer, Action.VIEW, individual, c, on=on, facts=case_facts) for c in categories
-            ) and all(
                 organisation_may_view(org, individual, c, case_facts, on)
-                for org in parties
+                for org in deciders
                 for c in categories
             )
             if named:

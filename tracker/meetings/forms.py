@@ -28,7 +28,9 @@ SCOPE_CHOICES = [("this", "Bara det här tillfället"), ("following", "Det här 
 
 class MeetingForm(FlaskForm):
     title = StringField("Rubrik", validators=[Required(), Length(max=200, message="Högst 200 tecken.")])
-    kind = SelectField("Typ av möte", choices=[(k.value, v) for k, v in KIND_LABELS.items()])
+    kind = SelectField(
+        "Typ av möte", choices=[(k.value, v) for k, v in KIND_LABELS.items()], validate_choice=False
+    )
     day = StringField("Datum", validators=[Required()], description="ÅÅÅÅ-MM-DD", render_kw={"type": "date"})
     start_time = StringField(
         "Starttid", validators=[Required()], description="TT:MM", render_kw={"type": "time"}
@@ -36,12 +38,12 @@ class MeetingForm(FlaskForm):
     end_time = StringField(
         "Sluttid", validators=[Required()], description="TT:MM", render_kw={"type": "time"}
     )
-    mode = SelectField("Mötesform", choices=MODE_CHOICES)
+    mode = SelectField("Mötesform", choices=MODE_CHOICES, validate_choice=False)
     meeting_link = StringField("Möteslänk", description="https://… (för digitala möten)")
     address = StringField("Adress", description="För möten på plats")
     organisation_ids = SelectMultipleField("Inbjudna organisationer", coerce=int, validate_choice=False)
     user_ids = SelectMultipleField("Inbjudna personer", coerce=int, validate_choice=False)
-    repeat = SelectField("Upprepning", choices=REPEAT_CHOICES)
+    repeat = SelectField("Upprepning", choices=REPEAT_CHOICES, validate_choice=False)
     interval = StringField(
         "Intervall", description="Antal månader eller veckor mellan mötena, t.ex. 2 för varannan månad"
     )
@@ -61,11 +63,15 @@ class PointForm(FlaskForm):
 
 
 class CaseForm(FlaskForm):
-    individual = SelectField("Ärende att ta upp", coerce=str, validators=[Required("Välj ett ärende.")])
+    individual = SelectField(
+        "Ärende att ta upp", coerce=str, validators=[Required("Välj ett ärende.")], validate_choice=False
+    )
 
 
 class CaseNoteForm(FlaskForm):
-    individual = SelectField("Ärende", coerce=str, validators=[Required("Välj ett ärende.")])
+    individual = SelectField(
+        "Ärende", coerce=str, validators=[Required("Välj ett ärende.")], validate_choice=False
+    )
     note = TextAreaField(
         "Anteckning", validators=[Required(), Length(max=5000, message="Högst 5000 tecken.")]
     )

@@ -178,9 +178,11 @@ def mark_held(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id, manage=True)
     form = _held_form(meeting, HeldForm())
     if form.validate_on_submit():
+        allowed = {uid for uid, _name in form.present.choices}
+        present = [uid for uid in form.present.data or [] if uid in allowed]
         try:
             minutes.mark_held(
-                meeting, form.general_notes.data, form.decisions.data, form.present.data or [],
+                meeting, form.general_notes.data, form.decisions.data, present,
                 form.other_attendees.data,
             )  # fmt: skip
         except ValidationError as error:
