@@ -17,6 +17,16 @@ from tracker.core.errors import ValidationError
 from tracker.core.forms import Required
 from tracker.meetings.models import KIND_LABELS, MeetingMode
 
+
+class _Form(FlaskForm):
+    """Form-level messages live in `form_errors` only, not under an empty key in `errors`
+    (wtforms files them under "" there, which the shared error summary cannot render)."""
+
+    @property
+    def errors(self):
+        return {name: messages for name, messages in super().errors.items() if name}
+
+
 MODE_CHOICES = [(m.value, m.label) for m in MeetingMode]
 REPEAT_CHOICES = [
     ("", "Upprepas inte"),
@@ -26,7 +36,7 @@ REPEAT_CHOICES = [
 SCOPE_CHOICES = [("this", "Bara det här tillfället"), ("following", "Det här och alla följande tillfällen")]
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(_Form):
     title = StringField("Rubrik", validators=[Required(), Length(max=200, message="Högst 200 tecken.")])
     kind = SelectField(
         "Typ av möte", choices=[(k.value, v) for k, v in KIND_LABELS.items()], validate_choice=False
@@ -53,22 +63,22 @@ class MeetingForm(FlaskForm):
     version = HiddenField()
 
 
-class CancelForm(FlaskForm):
+class CancelForm(_Form):
     reason = TextAreaField("Anledning", validators=[Required(), Length(max=500, message="Högst 500 tecken.")])
     scope = RadioField("Inställningen gäller", choices=SCOPE_CHOICES, default="this")
 
 
-class PointForm(FlaskForm):
+class PointForm(_Form):
     text = StringField("Ny punkt", validators=[Required(), Length(max=500, message="Högst 500 tecken.")])
 
 
-class CaseForm(FlaskForm):
+class CaseForm(_Form):
     individual = SelectField(
         "Ärende att ta upp", coerce=str, validators=[Required("Välj ett ärende.")], validate_choice=False
     )
 
 
-class CaseNoteForm(FlaskForm):
+class CaseNoteForm(_Form):
     individual = SelectField(
         "Ärende", coerce=str, validators=[Required("Välj ett ärende.")], validate_choice=False
     )
@@ -80,14 +90,14 @@ class CaseNoteForm(FlaskForm):
     )
 
 
-class HeldForm(FlaskForm):
+class HeldForm(_Form):
     present = SelectMultipleField("Närvarande", coerce=int, validate_choice=False)
     other_attendees = StringField("Övriga deltagare", description="Till exempel organisationer utan konto")
     general_notes = TextAreaField("Allmänna anteckningar")
     decisions = TextAreaField("Beslut")
 
 
-class AlarmForm(FlaskForm):
+class AlarmForm(_Form):
     alarm = SelectField(
         "Påminnelse i kalendern",
         choices=[
