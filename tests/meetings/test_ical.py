@@ -225,3 +225,26 @@ def test_creating_a_meeting_mails_invitations_to_invited_users(db, factory, fk_s
     ).all()
     assert mails and mails[0].calendar_method == "REQUEST"
     assert "METHOD:REQUEST" in mails[0].calendar
+
+
+def test_the_demo_feed_of_an_fk_handlaggare_contains_no_names_or_personnummer(client, db):
+    from sqlalchemy import select
+
+    from tracker.auth.models import User
+    from tracker.demo import build
+    from tracker.people.models import Individual
+
+    build(40)
+    officer = db.session.scalar(select(User).where(User.email == "fk1@demo.puls.example"))
+    token = feeds.issue_token(officer)
+    db.session.commit()
+    raw = _feed(client, token).data
+    assert raw.count(b"BEGIN:VEVENT") >= 8  # the pulsmöte series and other meetings
+    for individual in db.session.scalars(select(Individual)):
+        pnr = individual.personnummer
+        for secret in (individual.full_name, pnr, pnr[2:], f"{pnr[:8]}-{pnr[8:]}", f"{pnr[2:8]}-{pnr[8:]}"):
+            assert secret.encode() not in raw
+        if len(individual.last_name) >= 5:
+            assert individual.last_name.encode() not in raw
+    for user in db.session.scalars(select(User)):
+        assert user.full_name.encode() not in raw and user.email.encode() not in raw

@@ -75,14 +75,14 @@ class RepeatRule(StrEnum):
 class MeetingSeries(AuthoredMixin, db.Model):
     __tablename__ = "meeting_series"
     __table_args__ = (
-        CheckConstraint("interval >= 1 AND interval <= 12", name="interval_range"),
+        CheckConstraint("repeat_every >= 1 AND repeat_every <= 12", name="repeat_every_range"),
         CheckConstraint("(until_on IS NULL) <> (occurrence_count IS NULL)", name="until_or_count"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     rule: Mapped[RepeatRule] = mapped_column(enum_column(RepeatRule))
-    interval: Mapped[int] = mapped_column(Integer)
+    repeat_every: Mapped[int] = mapped_column(Integer)
     first_on: Mapped[date] = mapped_column(Date)
     until_on: Mapped[date | None] = mapped_column(Date)
     occurrence_count: Mapped[int | None] = mapped_column(Integer)

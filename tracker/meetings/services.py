@@ -197,7 +197,7 @@ def create_series(data: MeetingData, repeat: RepeatData, organiser: User) -> Mee
     series = MeetingSeries(
         title=values["title"],
         rule=RepeatRule(repeat.rule),
-        interval=repeat.interval,
+        repeat_every=repeat.interval,
         first_on=data.day,
         until_on=repeat.until_on,
         occurrence_count=repeat.count,
