@@ -248,3 +248,17 @@ def test_the_demo_feed_of_an_fk_handlaggare_contains_no_names_or_personnummer(cl
             assert individual.last_name.encode() not in raw
     for user in db.session.scalars(select(User)):
         assert user.full_name.encode() not in raw and user.email.encode() not in raw
+
+
+def test_a_meeting_leaving_the_feed_moves_last_modified(client, db, factory, fk_setup, frozen_time):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]])
+    token = feeds.issue_token(fk_setup["officer"])
+    db.session.commit()
+    first = _feed(client, token)
+    assert meeting.uid.encode() in first.data
+    frozen_time.shift(timedelta(minutes=2))
+    services.update_meeting(meeting, meeting_data(orgs=[fk_setup["clinic"]]), meeting.version)  # uninvited
+    db.session.commit()
+    response = _feed(client, token, **{"If-Modified-Since": first.headers["Last-Modified"]})
+    assert response.status_code == 200 and meeting.uid.encode() not in response.data
+    assert response.headers["Last-Modified"] != first.headers["Last-Modified"]

@@ -154,3 +154,19 @@ def test_the_reminder_job_from_two_processes_at_once_sends_each_reminder_once(ap
             session.execute(delete(Organisation).where(Organisation.id == org_id))
             session.commit()
         engine.dispose()
+
+
+def test_the_digest_lists_the_users_meetings_of_the_coming_days(db, factory, fk_setup):
+    factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]], day=date(2026, 3, 17), title="Pulsmöte imorgon")
+    factory.meeting(
+        fk_setup["rehab"], orgs=[fk_setup["clinic"]], day=date(2026, 3, 17), title="Bara kliniken"
+    )
+    factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]], day=date(2026, 3, 30), title="Senare")
+    assert send_daily_digests() == 2  # the officer (via FK) and the organiser
+    body = db.session.scalar(
+        select(Notification.body).where(
+            Notification.user_id == fk_setup["officer"].id, Notification.kind == "digest"
+        )
+    )
+    assert "Pulsmöte imorgon 2026-03-17 10:00" in body
+    assert "Bara kliniken" not in body and "Senare" not in body

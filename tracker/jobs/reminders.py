@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 
-from tracker.auth.models import Role, User
+from tracker.auth.models import Organisation, Role, User
 from tracker.consent.models import Consent
 from tracker.core.timeutil import STOCKHOLM, now_utc, today_local
 from tracker.extensions import db
@@ -86,6 +86,32 @@ def consents_expiring(users: list[User], on: date) -> dict[int, list[DigestItem]
     return result
 
 
+@digest_section("meetings", "Dina möten de närmaste dagarna", order=90)
+def meetings_soon(users: list[User], on: date) -> dict[int, list[DigestItem]]:
+    """Planned and cancelled meetings in the coming days for everyone invited (fixed queries)."""
+    days = current_app.config.get("MEETING_REMINDER_DAYS", 2)
+    start = datetime.combine(on, time(), tzinfo=STOCKHOLM)
+    end = datetime.combine(on + timedelta(days=days + 1), time(), tzinfo=STOCKHOLM)
+    meetings = list(
+        db.session.scalars(
+            select(Meeting)
+            .where(Meeting.starts_at >= start, Meeting.starts_at < end, Meeting.status != MeetingStatus.HELD)
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
+    wanted = {user.id for user in users}
+    result: dict[int, list[DigestItem]] = defaultdict(list)
+    recipients_by_meeting = meeting_recipients(meetings)
+    for meeting in meetings:
+        local = meeting.starts_at.astimezone(STOCKHOLM)
+        prefix = "INSTÄLLT: " if meeting.status == MeetingStatus.CANCELLED else ""
+        item = DigestItem(f"{prefix}{meeting.title} {local:%Y-%m-%d %H:%M}", f"/moten/{meeting.id}")
+        for user in recipients_by_meeting[meeting.id]:
+            if user.id in wanted:
+                result[user.id].append(item)
+    return result
+
+
 def active_users() -> list[User]:
     return list(db.session.scalars(select(User).where(User.is_active_account.is_(True)).order_by(User.id)))
 
@@ -123,14 +149,23 @@ def _absolute(path: str) -> str:
 
 
 def meeting_recipients(meetings: list[Meeting]) -> dict[int, list[User]]:
-    """Invited users, active users of invited organisations, and the organiser (fixed queries)."""
+    """Invited users, active users of invited organisations (and of their sub-organisations,
+    e.g. an FK office under FK, as in `visible_meetings`), and the organiser (fixed queries)."""
     org_ids = {i.organisation_id for m in meetings for i in m.invitations if i.organisation_id}
     by_org: dict[int, list[User]] = defaultdict(list)
     if org_ids:
-        for user in db.session.scalars(
-            select(User).where(User.organisation_id.in_(org_ids), User.is_active_account.is_(True))
-        ):
+        users = db.session.scalars(
+            select(User)
+            .join(Organisation, Organisation.id == User.organisation_id)
+            .where(
+                or_(User.organisation_id.in_(org_ids), Organisation.parent_id.in_(org_ids)),
+                User.is_active_account.is_(True),
+            )
+        )
+        for user in users:
             by_org[user.organisation_id].append(user)
+            if user.organisation.parent_id:
+                by_org[user.organisation.parent_id].append(user)
     result = {}
     for meeting in meetings:
         users = {meeting.organiser.id: meeting.organiser}

@@ -41,6 +41,7 @@ def issue_token(user: User) -> str:
     row.selector = selector
     row.verifier_hash = _hash(verifier)
     row.created_at = now_utc()
+    row.feed_etag = row.feed_changed_at = None
     db.session.flush()
     audit_record(AuditAction.UPDATE, object_type="CalendarFeedToken", object_id=row.id, details="issued")
     return f"{selector}.{verifier}"

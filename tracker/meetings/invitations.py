@@ -47,9 +47,13 @@ def calendar_response(meetings: list[Meeting], filename: str | None = None) -> R
     return conditional_calendar(body, max((m.calendar_changed_at for m in meetings), default=None), filename)
 
 
+def calendar_etag(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
 def conditional_calendar(body: bytes, last_modified, filename: str | None = None) -> Response:
     """ETag and Last-Modified; 304 when the client already has these bytes."""
-    etag = hashlib.sha256(body).hexdigest()[:32]
+    etag = calendar_etag(body)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = CALENDAR_TYPE
     response.set_etag(etag)

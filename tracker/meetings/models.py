@@ -239,5 +239,10 @@ class CalendarFeedToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Minutes before start for an optional VALARM the user opted into.
     alarm_minutes: Mapped[int | None] = mapped_column(Integer)
+    # The feed's Last-Modified: when its bytes last differed from the previous
+    # response. Meetings *leaving* a feed (uninvited, past, out of the window)
+    # move no meeting timestamp, so this is tracked per feed.
+    feed_etag: Mapped[str | None] = mapped_column(String(64))
+    feed_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User", lazy="joined")

@@ -7,12 +7,13 @@ from sqlalchemy import select
 from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import Role, User
 from tracker.consent.policy import require_role
+from tracker.core.timeutil import now_utc
 from tracker.core.web import public
 from tracker.extensions import db
 from tracker.meetings import feeds
 from tracker.meetings.forms import AlarmForm
 from tracker.meetings.ical import feed_calendar
-from tracker.meetings.invitations import base_url, conditional_calendar, not_found
+from tracker.meetings.invitations import base_url, calendar_etag, conditional_calendar, not_found
 from tracker.meetings.models import CalendarFeedToken
 from tracker.meetings.queries import feed_meetings
 from tracker.meetings.views import bp
@@ -88,5 +89,7 @@ def feed(token: str):
         return not_found()
     meetings = feed_meetings(row.user, current_app.config.get("FEED_PAST_MONTHS", 3))
     body = feed_calendar(meetings, "Puls – mina möten", base_url(), row.alarm_minutes)
-    last = max((m.calendar_changed_at for m in meetings), default=row.created_at)
-    return conditional_calendar(body, last)
+    etag = calendar_etag(body)
+    if row.feed_etag != etag or row.feed_changed_at is None:
+        row.feed_etag, row.feed_changed_at = etag, now_utc()
+    return conditional_calendar(body, row.feed_changed_at)

@@ -1,8 +1,8 @@
 """meetings: meetings, series, invitations, agenda, minutes, feed tokens, notifications, outbox
 
-Revision ID: 35b40d6d4799
+Revision ID: 0220240e239e
 Revises: 6e46201c10b6
-Create Date: 2026-11-25 19:13:44.853017
+Create Date: 2026-11-25 19:15:52.173463
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import tracker.core.types
 
 
 # revision identifiers, used by Alembic.
-revision = '35b40d6d4799'
+revision = '0220240e239e'
 down_revision = '6e46201c10b6'
 branch_labels = None
 depends_on = None
@@ -37,6 +37,8 @@ def upgrade():
     sa.Column('verifier_hash', sa.String(length=64), nullable=False),
     sa.Column('created_at', tracker.core.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('alarm_minutes', sa.Integer(), nullable=True),
+    sa.Column('feed_etag', sa.String(length=64), nullable=True),
+    sa.Column('feed_changed_at', tracker.core.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_calendar_feed_tokens_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_calendar_feed_tokens')),
     sa.UniqueConstraint('selector', name=op.f('uq_calendar_feed_tokens_selector')),
