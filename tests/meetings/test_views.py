@@ -244,3 +244,23 @@ def test_home_page_shows_upcoming_meetings(client, db, factory, fk_setup, login)
     db.session.commit()
     login(fk_setup["rehab"])
     assert "Styrgrupp april" in client.get("/").get_data(as_text=True)
+
+
+def test_a_series_warns_about_swedish_public_holidays(client, db, fk_setup, login):
+    login(fk_setup["rehab"])
+    data = dict(FORM, day="2026-04-09", repeat="monthly_weekday", interval="1", count="2")
+    data["organisation_ids"] = [fk_setup["clinic"].id]
+    response = client.post("/moten/nytt", data=data, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert "2026-05-14 är en helgdag (Kristi himmelsfärdsdag)" in html
+
+
+def test_the_form_pages_render(client, db, factory, fk_setup, login):
+    meeting = factory.meeting(fk_setup["rehab"])
+    db.session.commit()
+    login(fk_setup["rehab"])
+    assert client.get("/moten/nytt").status_code == 200
+    html = client.get(f"/moten/{meeting.id}/andra").get_data(as_text=True)
+    assert 'value="2026-04-02"' in html and 'value="10:00"' in html
+    assert client.get(f"/moten/{meeting.id}/stall-in").status_code == 200
+    assert client.post(f"/moten/{meeting.id}/stall-in", data={"reason": ""}).status_code == 422

@@ -65,3 +65,15 @@ def describe_rule(rule: RepeatRule, interval: int, first_on: date) -> str:
         "varje månad" if interval == 1 else ("varannan månad" if interval == 2 else f"var {interval}:e månad")
     )
     return f"{every}, {ordinals[nth]} {weekdays[first_on.weekday()]}"
+
+
+def red_days(days: list[date]) -> list[tuple[date, str]]:
+    """Swedish public holidays among the dates (a warning, not an error)."""
+    import holidays
+
+    if not days:
+        return []
+    calendar_ = holidays.Sweden(
+        years=range(days[0].year, days[-1].year + 1), include_sundays=False, language="sv"
+    )
+    return [(day, calendar_[day]) for day in days if day in calendar_]

@@ -29,6 +29,7 @@ from tracker.meetings.queries import (
     meetings_in_month,
     meetings_query,
 )
+from tracker.meetings.timing import red_days
 from tracker.people.services import StaleEdit
 
 bp = Blueprint("meetings", __name__, url_prefix="/moten")
@@ -151,6 +152,13 @@ def create():
                 series = services.create_series(data, _repeat(form), current_user)
                 invitations.send_invitations(series.meetings, "REQUEST")
                 flash(f"Mötesserien är skapad med {len(series.meetings)} tillfällen.", "success")
+                days = [m.starts_at.astimezone(STOCKHOLM).date() for m in series.meetings]
+                for day, name in red_days(days):
+                    flash(
+                        f"Observera: {day.isoformat()} är en helgdag ({name}). "
+                        "Flytta eller ställ in det tillfället.",
+                        "warning",
+                    )
                 return redirect(url_for("meetings.show", meeting_id=series.meetings[0].id))
             meeting = services.create_meeting(data, current_user)
             invitations.send_invitations([meeting], "REQUEST")
