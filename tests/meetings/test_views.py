@@ -264,3 +264,24 @@ def test_the_form_pages_render(client, db, factory, fk_setup, login):
     assert 'value="2026-04-02"' in html and 'value="10:00"' in html
     assert client.get(f"/moten/{meeting.id}/stall-in").status_code == 200
     assert client.post(f"/moten/{meeting.id}/stall-in", data={"reason": ""}).status_code == 422
+
+
+def test_a_personnummer_in_the_title_is_refused(client, db, fk_setup, login):
+    login(fk_setup["rehab"])
+    data = dict(FORM, title="Genomgång 20000517-9801", organisation_ids=[fk_setup["clinic"].id])
+    response = client.post("/moten/nytt", data=data)
+    assert response.status_code == 422 and "Skriv inga personnummer" in response.get_data(as_text=True)
+
+
+def test_an_uninvited_user_gets_a_cancel_and_the_others_an_update(client, db, factory, fk_setup, login):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["clinic"], fk_setup["fk"]])
+    db.session.commit()
+    login(fk_setup["rehab"])
+    data = dict(FORM, version=str(meeting.version), organisation_ids=[fk_setup["clinic"].id])
+    assert client.post(f"/moten/{meeting.id}/andra", data=data).status_code == 302
+    officer_mail = db.session.scalar(
+        select(OutboxMail).where(OutboxMail.recipient == fk_setup["officer"].email)
+    )
+    assert officer_mail.calendar_method == "CANCEL" and "inte längre inbjuden" in officer_mail.subject
+    rehab_mail = db.session.scalar(select(OutboxMail).where(OutboxMail.recipient == fk_setup["rehab"].email))
+    assert rehab_mail.calendar_method == "REQUEST" and "SEQUENCE:1" in rehab_mail.calendar

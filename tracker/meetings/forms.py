@@ -37,7 +37,11 @@ SCOPE_CHOICES = [("this", "Bara det här tillfället"), ("following", "Det här 
 
 
 class MeetingForm(_Form):
-    title = StringField("Rubrik", validators=[Required(), Length(max=200, message="Högst 200 tecken.")])
+    title = StringField(
+        "Rubrik",
+        validators=[Required(), Length(max=200, message="Högst 200 tecken.")],
+        description="Syns i deltagarnas kalendrar: skriv inga namn på personer eller personnummer.",
+    )
     kind = SelectField(
         "Typ av möte", choices=[(k.value, v) for k, v in KIND_LABELS.items()], validate_choice=False
     )

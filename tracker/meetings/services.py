@@ -1,5 +1,6 @@
 """Creating, changing, cancelling meetings and series. Services flush; requests commit."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -25,6 +26,8 @@ from tracker.meetings.timing import local_to_utc, occurrence_dates
 from tracker.people.services import STALE_MESSAGE, StaleEdit
 
 SCOPE_THIS = "this"
+# What looks like a personnummer/samordningsnummer must never reach a calendar.
+PERSONNUMMER_LIKE = re.compile(r"(?<!\d)(\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 SCOPE_FOLLOWING = "following"
 
 
@@ -61,6 +64,9 @@ def _validate(data: MeetingData, with_day: bool = True) -> dict:
         errors["title"] = "Ange en rubrik."
     elif len(values["title"]) > 200:
         errors["title"] = "Högst 200 tecken."
+    for name in ("title", "address", "meeting_link"):
+        if PERSONNUMMER_LIKE.search(getattr(data, name) or ""):
+            errors[name] = "Skriv inga personnummer här: uppgiften syns i kalendrar utanför Puls."
     try:
         values["kind"] = MeetingKind(data.kind)
     except ValueError:

@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.auth.models import Organisation, User
-from tracker.consent.policy import require_role
+from tracker.consent.policy import deny, require_role
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.pagination import paginate, parse_page
@@ -26,6 +26,7 @@ from tracker.meetings.queries import (
     ORGANISER_ROLES,
     get_meeting_or_404,
     may_manage_meeting,
+    may_view_meeting,
     meetings_in_month,
     meetings_query,
 )
@@ -199,10 +200,12 @@ def edit(meeting_id: int):
     if form.validate_on_submit():
         scope = form.scope.data if meeting.series_id else services.SCOPE_THIS
         try:
+            before = invitations.recipient_ids(services.following(meeting) if scope != "this" else [meeting])
             changed = services.update_meeting(
                 meeting, _data(form, with_day=scope == services.SCOPE_THIS), form.version.data, scope
             )
             invitations.send_invitations(changed, "REQUEST")
+            invitations.send_uninvitations(changed, before)
         except ValidationError as error:
             apply_errors(form, error)
         except StaleEdit as stale:
@@ -244,9 +247,10 @@ def download_series(series_id: int):
     series = db.session.get(MeetingSeries, series_id)
     if series is None or not series.meetings:
         return invitations.not_found()
-    for meeting in series.meetings:
-        get_meeting_or_404(meeting.id)
-    return invitations.calendar_response(series.meetings, f"serie-{series.id}.ics")
+    meetings = [m for m in series.meetings if may_view_meeting(current_user, m)]
+    if not meetings:
+        deny("meeting", details=f"series:{series.id}")
+    return invitations.calendar_response(meetings, f"serie-{series.id}.ics")
 
 
 @home_panel("meetings")
