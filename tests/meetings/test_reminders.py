@@ -84,6 +84,8 @@ def test_the_scheduler_is_configured_to_coalesce_and_catch_up(app):
     for job in jobs.values():
         assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time >= 3600
     assert str(scheduler.timezone) == "Europe/Stockholm"
+    assert "hour='0,1,3-23'" in str(jobs["meeting_reminders"].trigger)  # never in the DST hour
+    assert "hour='6'" in str(jobs["daily_digest"].trigger)
 
 
 def test_creating_the_app_starts_no_scheduler(app):

@@ -49,25 +49,18 @@ def run_job(app: Flask, job_id: str) -> int:
 def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
     scheduler = scheduler_class(timezone=STOCKHOLM, job_defaults=JOB_DEFAULTS)
     digest_hour = int(app.config.get("DIGEST_HOUR", 6))
-    if 2 <= digest_hour < 3:
+    if digest_hour == 2:
         digest_hour = 6  # never inside the DST change hour
-    scheduler.add_job(
-        run_job,
-        CronTrigger(hour=digest_hour, minute=15, timezone=STOCKHOLM),
-        args=[app, "daily_digest"],
-        id="daily_digest",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        run_job,
-        CronTrigger(minute=5, timezone=STOCKHOLM),
-        args=[app, "meeting_reminders"],
-        id="meeting_reminders",
-        replace_existing=True,
-    )
+    triggers = {
+        "daily_digest": CronTrigger(hour=digest_hour, minute=15, timezone=STOCKHOLM),
+        # Hourly, but not 02:xx (the hour that is skipped or repeated at DST changes).
+        "meeting_reminders": CronTrigger(hour="0,1,3-23", minute=5, timezone=STOCKHOLM),
+    }
     now = datetime.now(STOCKHOLM)
-    for job_id in JOBS:
-        scheduler.add_job(run_job, "date", run_date=now, args=[app, job_id], id=f"catch_up_{job_id}")
+    for job_id, trigger in triggers.items():
+        scheduler.add_job(run_job, trigger, args=[app, job_id], id=job_id, name=job_id, replace_existing=True)
+        catch_up = f"catch_up_{job_id}"
+        scheduler.add_job(run_job, "date", run_date=now, args=[app, job_id], id=catch_up, name=catch_up)
     return scheduler
 
 
