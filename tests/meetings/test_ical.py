@@ -262,3 +262,15 @@ def test_a_meeting_leaving_the_feed_moves_last_modified(client, db, factory, fk_
     response = _feed(client, token, **{"If-Modified-Since": first.headers["Last-Modified"]})
     assert response.status_code == 200 and meeting.uid.encode() not in response.data
     assert response.headers["Last-Modified"] != first.headers["Last-Modified"]
+
+
+def test_an_anonymous_calendar_client_gets_404_not_a_login_redirect(client, db, factory, fk_setup):
+    meeting = factory.meeting(fk_setup["rehab"])
+    db.session.commit()
+    for path in (
+        f"/moten/{meeting.id}.ics",
+        f"/moten/serie/{meeting.id}.ics",
+        "/moten/prenumeration/x.y.ics",
+    ):
+        response = client.get(path)
+        assert response.status_code == 404 and "Location" not in response.headers
