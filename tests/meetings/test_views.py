@@ -285,3 +285,20 @@ def test_an_uninvited_user_gets_a_cancel_and_the_others_an_update(client, db, fa
     assert officer_mail.calendar_method == "CANCEL" and "inte längre inbjuden" in officer_mail.subject
     rehab_mail = db.session.scalar(select(OutboxMail).where(OutboxMail.recipient == fk_setup["rehab"].email))
     assert rehab_mail.calendar_method == "REQUEST" and "SEQUENCE:1" in rehab_mail.calendar
+
+
+def test_the_minutes_page_uses_a_fixed_number_of_queries(client, db, factory, fk_setup, login, count_queries):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]])
+    login(fk_setup["officer"])
+
+    def minutes_with(n):
+        for _ in range(n):
+            individual = factory.individual(clinic=fk_setup["clinic"], fk_officer_id=fk_setup["officer"].id)
+            factory.consent(individual)
+            db.session.add(MeetingCaseNote(meeting=meeting, individual_id=individual.id, note="Anteckning"))
+        db.session.commit()
+        with count_queries() as counter:
+            assert client.get(f"/moten/{meeting.id}/protokoll").status_code == 200
+        return counter.count
+
+    assert minutes_with(3) == minutes_with(30)

@@ -3,6 +3,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -131,16 +132,17 @@ def _held_form(meeting, form=None):
 
 
 def _render_minutes(meeting, note_form=None, held_form=None, status=200):
-    agenda_view = build_agenda(meeting, current_user)
     notes = db.session.scalars(
-        select(MeetingCaseNote).where(MeetingCaseNote.meeting_id == meeting.id).order_by(MeetingCaseNote.id)
+        select(MeetingCaseNote)
+        .where(MeetingCaseNote.meeting_id == meeting.id)
+        .options(selectinload(MeetingCaseNote.individual))
+        .order_by(MeetingCaseNote.id)
     ).all()
     note_form = note_form or CaseNoteForm()
     note_form.individual.choices = _own_cases_choices()
     return render_template(
         "meetings/minutes.html",
         meeting=meeting,
-        agenda=agenda_view,
         notes=minutes.visible_case_notes(current_user, list(notes)),
         total_notes=len(notes),
         note_form=note_form,
