@@ -55,9 +55,24 @@ class Config:
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     TIMEZONE = "Europe/Stockholm"
 
+    # E-mail: 'smtp' sends for real, 'outbox' stores mails for the outbox page.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "puls@localhost")
+    # Meetings and calendar feeds
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    MEETING_REMINDER_DAYS = _env_int("MEETING_REMINDER_DAYS", 2)
+    FEED_PAST_MONTHS = _env_int("FEED_PAST_MONTHS", 3)
+    DIGEST_HOUR = _env_int("DIGEST_HOUR", 6)
+
 
 class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
 
 
@@ -68,6 +83,8 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False  # individual tests switch it back on
     PASSWORD_HASH_FAST = True
+    MAIL_BACKEND = "outbox"
+    PUBLIC_BASE_URL = "https://puls.test"
 
 
 class ProductionConfig(Config):

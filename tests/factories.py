@@ -185,6 +185,14 @@ class Factory:
             )
         )
 
+    def meeting(self, organiser, orgs=(), users=(), **kwargs):
+        """A meeting created through the service (so SEQUENCE/UID are as in production)."""
+        from tracker.meetings.services import create_meeting
+
+        if not orgs and not users:
+            orgs = (organiser.organisation,)
+        return create_meeting(meeting_data(orgs=orgs, users=users, **kwargs), organiser)
+
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
@@ -196,3 +204,27 @@ def api_token(user, scope: str = "write") -> str:
 
     _, secret = create_token(user, "test", scope, None, user)
     return secret
+
+
+# ---------------------------------------------------------------- meetings
+
+
+def meeting_data(day=None, start="10:00", end="11:30", orgs=(), users=(), **kwargs):
+    from datetime import datetime
+
+    from tracker.meetings.services import MeetingData
+
+    values = {
+        "title": "Pulsmöte Norr",
+        "kind": "pulsmote",
+        "day": day or date(2026, 4, 2),
+        "start_time": datetime.strptime(start, "%H:%M").time(),
+        "end_time": datetime.strptime(end, "%H:%M").time(),
+        "mode": "both",
+        "meeting_link": "https://meet.example/abc",
+        "address": "Storgatan 1, Uppsala",
+        "organisation_ids": [o.id for o in orgs],
+        "user_ids": [u.id for u in users],
+    }
+    values.update(kwargs)
+    return MeetingData(**values)

@@ -67,6 +67,8 @@ BLUEPRINT_MODULES = [
     "tracker.api.docs",
     "tracker.benefits.views",
     "tracker.plans.views",
+    "tracker.meetings.views",
+    "tracker.notifications.views",
 ]
 
 
@@ -83,3 +85,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(importlib.import_module("tracker.jobs.runner").scheduler_command)

@@ -36,6 +36,7 @@ DEMO_PASSWORD = "puls-demo-2026"
 # Each domain adds its demo rows in a module with `build(ctx: DemoContext)`.
 DOMAIN_DEMO_MODULES: list[str] = [
     "tracker.benefits.demo",
+    "tracker.meetings.demo",
 ]
 
 

@@ -12,5 +12,7 @@ from tracker.consent.models import (  # noqa: F401
     ConsentPurpose,
     EmergencyAccess,
 )
+from tracker.meetings.models import Meeting, MeetingSeries  # noqa: F401  (and the rest of the module)
+from tracker.notifications.models import Notification, OutboxMail  # noqa: F401
 from tracker.people.models import CaseContact, Individual  # noqa: F401
 from tracker.plans.models import CarePlan, Insats, InsatsStatusChange  # noqa: F401

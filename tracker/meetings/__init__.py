@@ -1,0 +1,1 @@
+"""Pulsmöten: meetings, series, agendas, minutes, ICS export and feeds."""

@@ -1,0 +1,181 @@
+"""Agendas built from the data, with pluggable sections.
+
+A section builder returns `AgendaEntry` items, each tied to an individual.
+Whether an entry shows the person's name or is only counted is decided in
+one place, `build_agenda()`, from the access policy *at viewing time*: a case
+is named only if every organisation at the table (organiser's, invited ones,
+invited users', and the viewer's own) may see it — identity and the
+section's category, by consent or as the responsible unit, and no spärr. Everything else becomes
+"N ärenden utan giltigt samtycke" with a prompt to obtain consent.
+
+To plug in a section (e.g. certificates since the previous meeting):
+
+    @agenda_section("certificates", "Läkarutlåtanden sedan förra mötet", Category.CERTIFICATES, order=10)
+    def certificates(ctx: AgendaContext) -> list[AgendaEntry]:
+        ...  # query by ctx.meeting / ctx.previous_start / ctx.next_start
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from tracker.auth.models import Organisation, User
+from tracker.consent.categories import Category
+from tracker.consent.policy import is_responsible_unit, load_facts
+from tracker.core.timeutil import STOCKHOLM, today_local
+from tracker.extensions import db
+from tracker.meetings.access import organisation_may_view
+from tracker.meetings.models import AgendaCase, Meeting, MeetingStatus
+from tracker.people.models import Individual
+
+CONSENT_PROMPT = (
+    "Rehabkoordinator: inhämta samtycke som omfattar alla inbjudna organisationer "
+    "(till exempel Försäkringskassan) för att ärendena ska kunna tas upp med namn."
+)
+
+
+@dataclass
+class AgendaContext:
+    meeting: Meeting
+    previous_start: datetime | None  # the previous meeting of the series (or None)
+    next_start: datetime | None  # the next meeting of the series (or None)
+    on: date
+
+
+@dataclass
+class AgendaEntry:
+    individual_id: int
+    detail: str = ""  # never a name or personnummer; e.g. "utfärdat 2026-03-02"
+
+
+@dataclass
+class SectionSpec:
+    key: str
+    title: str
+    category: Category
+    order: int
+    builder: Callable[[AgendaContext], list[AgendaEntry]]
+
+
+SECTIONS: dict[str, SectionSpec] = {}
+
+
+def agenda_section(key: str, title: str, category: Category, order: int = 100):
+    def register(func):
+        SECTIONS[key] = SectionSpec(key, title, category, order, func)
+        return func
+
+    return register
+
+
+@dataclass
+class NamedCase:
+    individual: Individual
+    details: list[str]
+
+
+@dataclass
+class BuiltSection:
+    key: str
+    title: str
+    named: list[NamedCase] = field(default_factory=list)
+    hidden_count: int = 0
+    # Unnamed cases the viewer is responsible for (so the prompt can link them).
+    own_hidden: list[Individual] = field(default_factory=list)
+
+
+@dataclass
+class Agenda:
+    meeting: Meeting
+    points: list
+    sections: list[BuiltSection]
+    parties: list[Organisation]
+
+    @property
+    def named_ids(self) -> set[int]:
+        return {case.individual.id for s in self.sections for case in s.named}
+
+    @property
+    def hidden_total(self) -> int:
+        return sum(s.hidden_count for s in self.sections)
+
+
+@agenda_section("cases", "Ärenden att ta upp", Category.MEETING_NOTES, order=50)
+def cases_to_discuss(ctx: AgendaContext) -> list[AgendaEntry]:
+    rows = db.session.scalars(select(AgendaCase).where(AgendaCase.meeting_id == ctx.meeting.id))
+    return [AgendaEntry(individual_id=row.individual_id) for row in rows]
+
+
+def meeting_parties(meeting: Meeting) -> list[Organisation]:
+    """The organisations at the table: the organiser's, invited ones and those of invited users."""
+    orgs = {meeting.organiser.organisation_id: meeting.organiser.organisation}
+    orgs.update({i.organisation.id: i.organisation for i in meeting.invitations if i.organisation_id})
+    for invitation in meeting.invitations:
+        if invitation.user_id:
+            orgs.setdefault(invitation.user.organisation_id, invitation.user.organisation)
+    return sorted(orgs.values(), key=lambda o: o.name)
+
+
+def series_neighbours(meeting: Meeting) -> tuple[datetime | None, datetime | None]:
+    if meeting.series_id is None:
+        return None, None
+    base = select(Meeting.starts_at).where(
+        Meeting.series_id == meeting.series_id, Meeting.status != MeetingStatus.CANCELLED
+    )
+    previous = db.session.scalar(
+        base.where(Meeting.starts_at < meeting.starts_at).order_by(Meeting.starts_at.desc()).limit(1)
+    )
+    following = db.session.scalar(
+        base.where(Meeting.starts_at > meeting.starts_at).order_by(Meeting.starts_at).limit(1)
+    )
+    return previous, following
+
+
+def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agenda:
+    on = on or today_local()
+    previous_start, next_start = series_neighbours(meeting)
+    ctx = AgendaContext(meeting, previous_start, next_start, on)
+    specs = sorted(SECTIONS.values(), key=lambda s: s.order)
+    raw = [(spec, spec.builder(ctx)) for spec in specs]
+    ids = sorted({entry.individual_id for _spec, entries in raw for entry in entries})
+    individuals = (
+        {i.id: i for i in db.session.scalars(select(Individual).where(Individual.id.in_(ids)))} if ids else {}
+    )
+    facts = load_facts(viewer, ids)
+    parties = meeting_parties(meeting)
+    # Everyone at the table decides, and the viewer's own organisation too
+    # (the viewer reached the meeting as organiser, invitee or member of an invited organisation).
+    deciders = {org.id: org for org in parties}
+    deciders.setdefault(viewer.organisation_id, viewer.organisation)
+    deciders = list(deciders.values())
+    sections = []
+    for spec, entries in raw:
+        built = BuiltSection(spec.key, spec.title)
+        grouped: dict[int, list[str]] = defaultdict(list)
+        for entry in entries:
+            grouped[entry.individual_id].append(entry.detail)
+        for individual_id, details in grouped.items():
+            individual = individuals[individual_id]
+            case_facts = facts[individual_id]
+            categories = (Category.IDENTITY, spec.category)
+            named = all(
+                organisation_may_view(org, individual, c, case_facts, on)
+                for org in deciders
+                for c in categories
+            )
+            if named:
+                built.named.append(NamedCase(individual, [d for d in details if d]))
+            else:
+                built.hidden_count += 1
+                if is_responsible_unit(viewer, individual):
+                    built.own_hidden.append(individual)
+        built.named.sort(key=lambda c: (c.individual.last_name, c.individual.first_name))
+        sections.append(built)
+    return Agenda(meeting=meeting, points=list(meeting.agenda_points), sections=sections, parties=parties)
+
+
+def local_day(value: datetime) -> date:
+    return value.astimezone(STOCKHOLM).date()

@@ -1,0 +1,105 @@
+"""Who sees which meetings, and the lists built on that."""
+
+from datetime import date, datetime, timedelta
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import and_, exists, false, or_, select
+
+from tracker.auth.models import Role, User
+from tracker.consent.policy import deny
+from tracker.core.timeutil import STOCKHOLM, now_utc
+from tracker.extensions import db
+from tracker.meetings.models import Meeting, MeetingInvitation, MeetingStatus
+
+ORGANISER_ROLES = (Role.REHABKOORDINATOR, Role.SAMORDNARE, Role.HANDLAGGARE, Role.LEDNING)
+
+
+def user_org_ids(user: User) -> list[int]:
+    ids = [user.organisation_id]
+    if user.organisation.parent_id:
+        ids.append(user.organisation.parent_id)
+    return ids
+
+
+def visible_meetings(user: User):
+    """SQL: meetings the user organises or is invited to (directly or through the organisation)."""
+    if user is None or not user.is_active:
+        return false()
+    invited = exists().where(
+        MeetingInvitation.meeting_id == Meeting.id,
+        or_(MeetingInvitation.user_id == user.id, MeetingInvitation.organisation_id.in_(user_org_ids(user))),
+    )
+    same_org_organiser = Meeting.organiser_id.in_(
+        select(User.id).where(User.organisation_id == user.organisation_id)
+    )
+    return or_(Meeting.organiser_id == user.id, same_org_organiser, invited)
+
+
+def may_view_meeting(user: User, meeting: Meeting) -> bool:
+    if not user.is_active:
+        return False
+    if user.id == meeting.organiser_id or user.organisation_id == meeting.organiser.organisation_id:
+        return True
+    return user.id in meeting.invited_user_ids or bool(meeting.invited_org_ids & set(user_org_ids(user)))
+
+
+def may_manage_meeting(user: User, meeting: Meeting) -> bool:
+    return user.is_active and (
+        user.id == meeting.organiser_id
+        or (user.role in ORGANISER_ROLES and user.organisation_id == meeting.organiser.organisation_id)
+    )
+
+
+def get_meeting_or_404(meeting_id: int, manage: bool = False) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    allowed = may_manage_meeting(current_user, meeting) if manage else may_view_meeting(current_user, meeting)
+    if not allowed:
+        deny("meeting", details=f"meeting:{meeting.id}")
+    return meeting
+
+
+def meetings_query(user: User, upcoming: bool = True):
+    now = now_utc()
+    query = select(Meeting).where(visible_meetings(user))
+    if upcoming:
+        return query.where(Meeting.ends_at >= now).order_by(Meeting.starts_at, Meeting.id)
+    return query.where(Meeting.ends_at < now).order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+
+
+def month_bounds(year: int, month: int) -> tuple[datetime, datetime]:
+    first = date(year, month, 1)
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=STOCKHOLM)
+    end = datetime.combine(following, datetime.min.time(), tzinfo=STOCKHOLM)
+    return start, end
+
+
+def meetings_in_month(user: User, year: int, month: int) -> list[Meeting]:
+    start, end = month_bounds(year, month)
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(visible_meetings(user), Meeting.starts_at >= start, Meeting.starts_at < end)
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
+
+
+def feed_meetings(user: User, past_months: int = 3) -> list[Meeting]:
+    """A user's feed: from `past_months` back; cancelled ones only until their date has passed."""
+    now = now_utc()
+    since = now - timedelta(days=31 * past_months)
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(
+                visible_meetings(user),
+                Meeting.starts_at >= since,
+                or_(Meeting.status != MeetingStatus.CANCELLED, and_(Meeting.ends_at >= now)),
+            )
+            .order_by(Meeting.starts_at, Meeting.id)
+        )
+    )
