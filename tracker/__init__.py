@@ -63,6 +63,9 @@ BLUEPRINT_MODULES = [
     "tracker.auth.admin_views",
     "tracker.audit.views",
     "tracker.people.views",
+    "tracker.referrals.views",
+    "tracker.timesheets.views",
+    "tracker.reports.views",
 ]
 
 

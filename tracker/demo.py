@@ -45,6 +45,7 @@ class DemoContext:
     users: dict[str, User]
     individuals: list[Individual] = field(default_factory=list)
 
+
 FIRST_NAMES = {
     Gender.KVINNA: [
         "Alva",

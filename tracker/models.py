@@ -11,3 +11,6 @@ from tracker.consent.models import (  # noqa: F401
     EmergencyAccess,
 )
 from tracker.people.models import CaseContact, Individual  # noqa: F401
+from tracker.referrals.models import Enrolment, Project, Referral  # noqa: F401
+from tracker.reports.models import ReportText  # noqa: F401
+from tracker.timesheets.models import AllocationKey, MonthLock, TimeEntry  # noqa: F401
