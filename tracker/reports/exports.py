@@ -15,7 +15,7 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", "", title)[:28] or "Tabell"
+    base = re.sub(r"[\[\]:*?/\\]", "", title)[:28].strip() or "Tabell"
     name, n = base, 2
     while name.lower() in used:
         name = f"{base[:25]} {n}"
