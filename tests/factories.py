@@ -123,13 +123,20 @@ def days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
-# ---------------------------------------------------------------- projects, time (referrals/timesheets/reports)
+# ------------------------------------------------ projects and time (referrals/timesheets/reports)
 
 
 def _project_factories():
     from decimal import Decimal
 
-    from tracker.referrals.models import Enrolment, Project, ProjectKind, ProjectMember, Referral, ReferrerType
+    from tracker.referrals.models import (
+        Enrolment,
+        Project,
+        ProjectKind,
+        ProjectMember,
+        Referral,
+        ReferrerType,
+    )
     from tracker.timesheets.models import AllocationKey, AllocationShare, HourlyCost, TimeCategory, TimeEntry
 
     def project(self, organisation=None, kind=ProjectKind.PLATFORM, **kwargs) -> Project:

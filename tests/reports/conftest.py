@@ -59,14 +59,40 @@ def example(factory, db):
 
     K, M, A = Gender.KVINNA, Gender.MAN, Gender.ANNAT
     person(1, K, "Uppsala", date(2024, 6, 1), involves_fk=True, involves_region=True)
-    person(2, M, "Uppsala", date(2025, 1, 1), date(2025, 3, 1), DischargeReason.WORK,
-           IncomeSource.ECONOMIC_ASSISTANCE, involves_kommun=True)
+    person(
+        2,
+        M,
+        "Uppsala",
+        date(2025, 1, 1),
+        date(2025, 3, 1),
+        DischargeReason.WORK,
+        IncomeSource.ECONOMIC_ASSISTANCE,
+        involves_kommun=True,
+    )
     person(3, A, "Uppsala", date(2025, 12, 31), involves_fk=True, involves_region=True)
-    person(4, K, "Enköping", date(2024, 11, 15), date(2025, 6, 30), DischargeReason.STUDIES,
-           IncomeSource.SICKNESS_BENEFIT, involves_fk=True, involves_region=True, involves_kommun=True)
+    person(
+        4,
+        K,
+        "Enköping",
+        date(2024, 11, 15),
+        date(2025, 6, 30),
+        DischargeReason.STUDIES,
+        IncomeSource.SICKNESS_BENEFIT,
+        involves_fk=True,
+        involves_region=True,
+        involves_kommun=True,
+    )
     person(5, K, "Enköping", date(2025, 2, 1), date(2026, 1, 15), DischargeReason.WORK, IncomeSource.NONE)
-    person(6, M, "Tierp", date(2025, 4, 1), date(2025, 10, 1), DischargeReason.WORK, IncomeSource.NONE,
-           involves_kommun=True)
+    person(
+        6,
+        M,
+        "Tierp",
+        date(2025, 4, 1),
+        date(2025, 10, 1),
+        DischargeReason.WORK,
+        IncomeSource.NONE,
+        involves_kommun=True,
+    )
     person(7, K, "Uppsala", date(2024, 1, 1), date(2024, 12, 31), DischargeReason.MOVED)
     person(8, M, "Uppsala", date(2026, 1, 1))
 
@@ -84,16 +110,41 @@ def example(factory, db):
     session = db.session
     session.add_all(
         [
-            Consultation(project_id=project.id, held_on=date(2025, 2, 3), actor_type=ReferrerType.FK,
-                         actor="FK Uppsala", topic="Rutiner"),
-            Consultation(project_id=project.id, held_on=date(2025, 9, 3), actor_type=ReferrerType.SKOLA,
-                         actor="Gymnasiet", topic="Elev"),
-            Consultation(project_id=project.id, held_on=date(2024, 9, 3), actor_type=ReferrerType.SKOLA,
-                         actor="Gymnasiet", topic="Före perioden"),
-            InfoSession(project_id=project.id, held_on=date(2025, 4, 2), audience="Handläggare",
-                        organisation="FK", attendees=10),
-            InfoSession(project_id=project.id, held_on=date(2025, 10, 2), audience="Socialsekreterare",
-                        organisation="Uppsala kommun", attendees=15),
+            Consultation(
+                project_id=project.id,
+                held_on=date(2025, 2, 3),
+                actor_type=ReferrerType.FK,
+                actor="FK Uppsala",
+                topic="Rutiner",
+            ),
+            Consultation(
+                project_id=project.id,
+                held_on=date(2025, 9, 3),
+                actor_type=ReferrerType.SKOLA,
+                actor="Gymnasiet",
+                topic="Elev",
+            ),
+            Consultation(
+                project_id=project.id,
+                held_on=date(2024, 9, 3),
+                actor_type=ReferrerType.SKOLA,
+                actor="Gymnasiet",
+                topic="Före perioden",
+            ),
+            InfoSession(
+                project_id=project.id,
+                held_on=date(2025, 4, 2),
+                audience="Handläggare",
+                organisation="FK",
+                attendees=10,
+            ),
+            InfoSession(
+                project_id=project.id,
+                held_on=date(2025, 10, 2),
+                audience="Socialsekreterare",
+                organisation="Uppsala kommun",
+                attendees=15,
+            ),
             ProjectBudget(project_id=project.id, forbund_id=f1.id, year=2025, amount=36500),
         ]
     )

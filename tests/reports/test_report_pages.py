@@ -117,9 +117,9 @@ def test_free_text_sections_are_saved_per_period(example, client, login, db):
     url = f"/rapporter/{example.project.id}/texter"
     response = client.post(url, query_string=YEAR, data={"goals": "Målen nåddes delvis."})
     assert response.status_code == 302
-    assert "Målen nåddes delvis." in client.get(f"/rapporter/{example.project.id}", query_string=YEAR).get_data(
-        as_text=True
-    )
+    assert "Målen nåddes delvis." in client.get(
+        f"/rapporter/{example.project.id}", query_string=YEAR
+    ).get_data(as_text=True)
     other = client.get(f"/rapporter/{example.project.id}", query_string={"typ": "ar", "ar": "2024"})
     assert "Målen nåddes delvis." not in other.get_data(as_text=True)
 

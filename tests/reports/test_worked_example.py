@@ -142,7 +142,12 @@ def test_invoice_split_where_naive_rounding_would_lose_a_krona(example):
     # 1000 kr by 33.33/33.33/33.34 = 333.3 + 333.3 + 333.4: naive rounding gives 999 kr.
     t = tables(example.project, H1)
     rows = values(t["fakturering"])
-    assert [rows[name][0] for name in ("Förbund A", "Förbund B", "Förbund C", "Totalt")] == [333, 333, 334, 1000]
+    assert [rows[name][0] for name in ("Förbund A", "Förbund B", "Förbund C", "Totalt")] == [
+        333,
+        333,
+        334,
+        1000,
+    ]
 
 
 def test_budget_is_prorated_to_the_period(example):
