@@ -58,7 +58,7 @@ def _grid_rows(entries) -> list[dict]:
                 "hours": [""] * 7,
             },
         )
-        row["hours"][e.work_date.weekday()] = f"{e.hours:g}".replace(".", ",")
+        row["hours"][e.work_date.weekday()] = format(e.hours.normalize(), "f").replace(".", ",")
     return list(rows.values())
 
 
