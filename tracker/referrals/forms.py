@@ -40,9 +40,11 @@ def _choices(labels: dict, empty: str | None = "– uppgift saknas –"):
 
 class ProjectForm(FlaskForm):
     name = StringField("Namn", validators=[Required(), Length(max=200, message="Högst 200 tecken.")])
-    kind = SelectField("Typ av projekt", choices=[(k.value, k.label) for k in ProjectKind])
-    organisation_id = SelectField("Projektets organisation (personalen)", coerce=str)
-    principal_id = SelectField("Huvudman", coerce=str)
+    kind = SelectField(
+        "Typ av projekt", validate_choice=False, choices=[(k.value, k.label) for k in ProjectKind]
+    )
+    organisation_id = SelectField("Projektets organisation (personalen)", coerce=str, validate_choice=False)
+    principal_id = SelectField("Huvudman", coerce=str, validate_choice=False)
     starts_on = _date("Startdatum")
     ends_on = _date("Slutdatum", required=False)
     target_group = StringField("Målgrupp", validators=[Length(max=500, message="Högst 500 tecken.")])
@@ -53,35 +55,44 @@ class ProjectForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    user_id = SelectField("Medarbetare", coerce=str, validators=[Required()])
+    user_id = SelectField("Medarbetare", coerce=str, validate_choice=False, validators=[Required()])
     is_lead = BooleanField("Projektledare (ser allas tid, låser månader)")
 
 
 class BudgetForm(FlaskForm):
-    forbund_id = SelectField("Förbund", coerce=str, validators=[Required()])
+    forbund_id = SelectField("Förbund", coerce=str, validate_choice=False, validators=[Required()])
     year = IntegerField("År", validators=[Required(), NumberRange(2000, 2100, "Ange ett år 2000–2100.")])
     amount = StringField("Budget (kr)", validators=[Required()])
 
 
 class ReferralForm(FlaskForm):
-    project_id = SelectField("Projekt", coerce=str, validators=[Required()])
+    project_id = SelectField("Projekt", coerce=str, validate_choice=False, validators=[Required()])
     referred_on = _date("Remitterad")
-    referrer_type = SelectField("Typ av remittent", choices=_choices(REFERRER_LABELS, None))
-    referrer_org_id = SelectField("Remitterande organisation", coerce=str)
+    referrer_type = SelectField(
+        "Typ av remittent", validate_choice=False, choices=_choices(REFERRER_LABELS, None)
+    )
+    referrer_org_id = SelectField("Remitterande organisation", coerce=str, validate_choice=False)
     reason = TextAreaField("Anledning", validators=[Length(max=5000, message="Högst 5000 tecken.")])
 
 
 class ReferralStatusForm(FlaskForm):
-    status = SelectField("Ny status", choices=_choices(REFERRAL_STATUS_LABELS, None))
+    status = SelectField("Ny status", validate_choice=False, choices=_choices(REFERRAL_STATUS_LABELS, None))
     status_reason = StringField("Motivering", validators=[Length(max=1000, message="Högst 1000 tecken.")])
 
 
 class BackgroundFields:
-    income_before = SelectField("Huvudsaklig försörjning vid inskrivning", choices=_choices(INCOME_LABELS))
-    occupation_before = SelectField("Sysselsättning vid inskrivning", choices=_choices(OCCUPATION_LABELS))
-    education_level = SelectField("Utbildningsnivå", choices=_choices(EDUCATION_LABELS))
+    income_before = SelectField(
+        "Huvudsaklig försörjning vid inskrivning", validate_choice=False, choices=_choices(INCOME_LABELS)
+    )
+    occupation_before = SelectField(
+        "Sysselsättning vid inskrivning", validate_choice=False, choices=_choices(OCCUPATION_LABELS)
+    )
+    education_level = SelectField(
+        "Utbildningsnivå", validate_choice=False, choices=_choices(EDUCATION_LABELS)
+    )
     support_before = SelectField(
         "Tid i offentlig försörjning före inskrivning",
+        validate_choice=False,
         choices=[("", "– uppgift saknas –")] + [(s.value, s.label) for s in SupportDuration],
     )
     involves_fk = BooleanField("Försäkringskassan är involverad")
@@ -96,20 +107,28 @@ class EnrolForm(BackgroundFields, FlaskForm):
 
 
 class EnrolmentEditForm(BackgroundFields, FlaskForm):
-    income_after = SelectField("Huvudsaklig försörjning vid utskrivning", choices=_choices(INCOME_LABELS))
-    occupation_after = SelectField("Sysselsättning vid utskrivning", choices=_choices(OCCUPATION_LABELS))
+    income_after = SelectField(
+        "Huvudsaklig försörjning vid utskrivning", validate_choice=False, choices=_choices(INCOME_LABELS)
+    )
+    occupation_after = SelectField(
+        "Sysselsättning vid utskrivning", validate_choice=False, choices=_choices(OCCUPATION_LABELS)
+    )
 
 
 class DischargeForm(FlaskForm):
     discharged_on = _date("Utskriven")
-    discharge_reason = SelectField("Orsak", choices=_choices(DISCHARGE_LABELS, None))
-    income_after = SelectField("Huvudsaklig försörjning vid utskrivning", choices=_choices(INCOME_LABELS))
-    occupation_after = SelectField("Sysselsättning vid utskrivning", choices=_choices(OCCUPATION_LABELS))
+    discharge_reason = SelectField("Orsak", validate_choice=False, choices=_choices(DISCHARGE_LABELS, None))
+    income_after = SelectField(
+        "Huvudsaklig försörjning vid utskrivning", validate_choice=False, choices=_choices(INCOME_LABELS)
+    )
+    occupation_after = SelectField(
+        "Sysselsättning vid utskrivning", validate_choice=False, choices=_choices(OCCUPATION_LABELS)
+    )
 
 
 class ConsultationForm(FlaskForm):
     held_on = _date("Datum")
-    actor_type = SelectField("Typ av aktör", choices=_choices(REFERRER_LABELS, None))
+    actor_type = SelectField("Typ av aktör", validate_choice=False, choices=_choices(REFERRER_LABELS, None))
     actor = StringField("Aktör", validators=[Required(), Length(max=200, message="Högst 200 tecken.")])
     topic = StringField("Ämne", validators=[Required(), Length(max=500, message="Högst 500 tecken.")])
 

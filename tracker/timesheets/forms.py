@@ -11,7 +11,7 @@ CATEGORY_CHOICES = [(k.value, v) for k, v in TIME_CATEGORY_LABELS.items()]
 
 
 class AdjustmentForm(FlaskForm):
-    project_id = SelectField("Projekt", coerce=str, validators=[Required()])
+    project_id = SelectField("Projekt", coerce=str, validate_choice=False, validators=[Required()])
     work_date = DateField(
         "Dag som korrigeras", format="%Y-%m-%d", validators=[Required("Ange datum som ÅÅÅÅ-MM-DD.")]
     )
@@ -21,7 +21,7 @@ class AdjustmentForm(FlaskForm):
 
 
 class HourlyCostForm(FlaskForm):
-    user_id = SelectField("Medarbetare (tomt = hela projektet)", coerce=str)
+    user_id = SelectField("Medarbetare (tomt = hela projektet)", coerce=str, validate_choice=False)
     valid_from = DateField(
         "Gäller från", format="%Y-%m-%d", validators=[Required("Ange datum som ÅÅÅÅ-MM-DD.")]
     )
