@@ -291,6 +291,13 @@ class SupportDuration(StrEnum):
         }[self.value]
 
 
+def _named_enum(enum_cls, name: str):
+    """An enum column whose CHECK constraint has its own name (two columns share one enum)."""
+    column_type = enum_column(enum_cls)
+    column_type.name = name
+    return column_type
+
+
 class Enrolment(AuthoredMixin, VersionedMixin, db.Model):
     __tablename__ = "enrolments"
     __table_args__ = (
@@ -307,10 +314,10 @@ class Enrolment(AuthoredMixin, VersionedMixin, db.Model):
     enrolled_on: Mapped[date] = mapped_column(Date)
     discharged_on: Mapped[date | None] = mapped_column(Date)
     discharge_reason: Mapped[DischargeReason | None] = mapped_column(enum_column(DischargeReason))
-    income_before: Mapped[IncomeSource | None] = mapped_column(enum_column(IncomeSource))
-    income_after: Mapped[IncomeSource | None] = mapped_column(enum_column(IncomeSource))
-    occupation_before: Mapped[Occupation | None] = mapped_column(enum_column(Occupation))
-    occupation_after: Mapped[Occupation | None] = mapped_column(enum_column(Occupation))
+    income_before: Mapped[IncomeSource | None] = mapped_column(_named_enum(IncomeSource, "income_before"))
+    income_after: Mapped[IncomeSource | None] = mapped_column(_named_enum(IncomeSource, "income_after"))
+    occupation_before: Mapped[Occupation | None] = mapped_column(_named_enum(Occupation, "occupation_before"))
+    occupation_after: Mapped[Occupation | None] = mapped_column(_named_enum(Occupation, "occupation_after"))
     education_level: Mapped[EducationLevel | None] = mapped_column(enum_column(EducationLevel))
     support_before: Mapped[SupportDuration | None] = mapped_column(enum_column(SupportDuration))
     # The authorities involved with the person (derived at enrolment, editable).

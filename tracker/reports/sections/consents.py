@@ -13,21 +13,24 @@ from tracker.reports.tables import ReportContext, Table, section, share_table
 def consents(ctx: ReportContext) -> list[Table]:
     people = select(Enrolment.individual_id).where(participant_clause(ctx))
     end = ctx.end
-    state = case(
-        (and_(Consent.withdrawn_on.is_not(None), Consent.withdrawn_on <= end), "withdrawn"),
-        (and_(Consent.valid_until.is_not(None), Consent.valid_until < end), "expired"),
-        else_="active",
-    )
-    rows = db.session.execute(
-        select(state, func.count(Consent.id))
-        .where(
+    withdrawn = and_(Consent.withdrawn_on.is_not(None), Consent.withdrawn_on <= end)
+    expired = and_(~withdrawn, Consent.valid_until.is_not(None), Consent.valid_until < end)
+
+    def count_where(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    n_withdrawn, n_expired, n_all = db.session.execute(
+        select(count_where(withdrawn), count_where(expired), func.count(Consent.id)).where(
             Consent.individual_id.in_(people),
             Consent.given_on <= end,
             Consent.superseded_at.is_(None),
         )
-        .group_by(state)
-    ).all()
-    by_state = dict(rows)
+    ).one()
+    by_state = {
+        "withdrawn": int(n_withdrawn),
+        "expired": int(n_expired),
+        "active": n_all - int(n_withdrawn) - int(n_expired),
+    }
     return [
         share_table(
             "samtycken",

@@ -56,13 +56,12 @@ def participants(ctx: ReportContext) -> list[Table]:
         counts,
         drill,
     )
-    is_new = new_clause(ctx)
-    status = db.session.execute(
-        select(case((is_new, "new"), else_="already"), func.count(Enrolment.id))
-        .where(participant_clause(ctx))
-        .group_by(case((is_new, "new"), else_="already"))
-    ).all()
-    by_status = dict(status)
+    new_count, all_count = db.session.execute(
+        select(
+            func.coalesce(func.sum(case((new_clause(ctx), 1), else_=0)), 0), func.count(Enrolment.id)
+        ).where(participant_clause(ctx))
+    ).one()
+    by_status = {"new": int(new_count), "already": all_count - int(new_count)}
     tables.append(
         share_table(
             "deltagare_nya",
