@@ -34,7 +34,9 @@ from tracker.people.models import CaseContact, Gender, Individual
 DEMO_PASSWORD = "puls-demo-2026"
 
 # Each domain adds its demo rows in a module with `build(ctx: DemoContext)`.
-DOMAIN_DEMO_MODULES: list[str] = []
+DOMAIN_DEMO_MODULES: list[str] = [
+    "tracker.referrals.demo",
+]
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 import io
 from datetime import date, timedelta
+from decimal import Decimal
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -348,4 +349,4 @@ def timesheets_panel(user):
             TimeEntry.user_id == user.id, TimeEntry.work_date.between(monday, monday + timedelta(days=6))
         )
     )
-    return {"hours": hours}
+    return {"hours": format(Decimal(hours).normalize(), "f").replace(".", ",")}
