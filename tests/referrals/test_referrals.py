@@ -250,3 +250,18 @@ def test_queue_query_count_does_not_grow_with_referrals(platform, factory, clien
     with count_queries() as many:
         client.get(f"/insatser/{project.id}")
     assert many.count == few.count
+
+
+def test_a_stale_enrolment_form_is_refused_with_409(platform, factory, client, login, db):
+    project, staff = platform
+    enrolment = factory.enrolment(project, enrolled_on=date(2026, 2, 1))
+    db.session.commit()
+    login(staff)
+    url = f"/insatser/inskrivningar/{enrolment.id}"
+    assert 'name="version" type="hidden" value="1"' in client.get(url).get_data(as_text=True)
+    saved = client.post(url, data={"version": "1", "income_before": "lon", "involves_af": "y"})
+    assert saved.status_code == 302
+    stale = client.post(url, data={"version": "1", "income_before": "ingen"})
+    assert stale.status_code == 409 and "Någon annan har ändrat" in stale.get_data(as_text=True)
+    db.session.refresh(enrolment)
+    assert (enrolment.income_before.value, enrolment.involves_af) == ("lon", True)

@@ -181,3 +181,19 @@ def test_period_presets_parse_to_the_expected_dates():
     assert parse_period({"typ": "q1", "ar": "2025"}, today) == Period(date(2025, 1, 1), date(2025, 3, 31))
     free = parse_period({"typ": "fritt", "fran": "2025-02-03", "till": "2025-02-10"}, today)
     assert free == Period(date(2025, 2, 3), date(2025, 2, 10))
+
+
+def test_the_ae_report_counts_consents_of_the_member_clinics_cases(factory, db):
+    clinic, other_clinic = (
+        factory.organisation(OrgType.REGION_CLINIC),
+        factory.organisation(OrgType.REGION_CLINIC),
+    )
+    project = factory.project(kind=ProjectKind.AE)
+    factory.member(project, factory.user("rehabkoordinator", organisation=clinic))
+    mine, theirs = factory.individual(clinic=clinic), factory.individual(clinic=other_clinic)
+    factory.consent(mine, given_on=date(2025, 3, 1), valid_until=date(2025, 6, 1))
+    factory.consent(mine, given_on=date(2025, 7, 1))
+    factory.consent(theirs, given_on=date(2025, 3, 1))
+    sections = build_report(project, Period(date(2025, 1, 1), date(2025, 12, 31)))
+    table = next(t for s in sections for t in s.tables if t.key == "samtycken")
+    assert [row.cells[0].value for row in table.rows] == [1, 1, 0, 2]

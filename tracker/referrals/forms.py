@@ -107,6 +107,7 @@ class EnrolForm(BackgroundFields, FlaskForm):
 
 
 class EnrolmentEditForm(BackgroundFields, FlaskForm):
+    version = HiddenField()
     income_after = SelectField(
         "Huvudsaklig försörjning vid utskrivning", validate_choice=False, choices=_choices(INCOME_LABELS)
     )

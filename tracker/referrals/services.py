@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -14,6 +15,7 @@ from tracker.core.errors import ValidationError
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
 from tracker.people.models import CaseContact, Individual
+from tracker.people.services import STALE_MESSAGE, StaleEdit
 from tracker.referrals.models import (
     OPEN_STATUSES,
     ActivityGroup,
@@ -326,9 +328,15 @@ def _apply_enrolment_values(enrolment: Enrolment, values: dict) -> None:
         raise ValidationError(errors)
 
 
-def update_enrolment(enrolment: Enrolment, values: dict) -> Enrolment:
+def update_enrolment(enrolment: Enrolment, values: dict, expected_version=None) -> Enrolment:
+    """Change the background data; a stale form (someone saved in between) is refused."""
+    if str(expected_version) != str(enrolment.version):
+        raise StaleEdit(STALE_MESSAGE)
     _apply_enrolment_values(enrolment, values)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as exc:
+        raise StaleEdit(STALE_MESSAGE) from exc
     audit_record(AuditAction.UPDATE, obj=enrolment, individual_id=enrolment.individual_id)
     return enrolment
 

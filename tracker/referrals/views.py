@@ -12,6 +12,7 @@ from tracker.core.forms import apply_errors
 from tracker.core.panels import case_panel
 from tracker.extensions import db
 from tracker.people.queries import get_individual_or_404
+from tracker.people.services import StaleEdit
 from tracker.referrals import forms, queries, services
 from tracker.referrals.models import ActivityGroup, Consultation, InfoSession, ProjectBudget
 from tracker.referrals.queries import get_enrolment_or_404, get_project_or_404, get_referral_or_404
@@ -280,12 +281,16 @@ def edit_enrolment(enrolment_id: int):
         for name in BACKGROUND + ("income_after", "occupation_after"):
             value = getattr(enrolment, name)
             getattr(form, name).data = value if isinstance(value, bool) else (value.value if value else "")
+        form.version.data = str(enrolment.version)
     if form.validate_on_submit():
-        values = {f.name: f.data for f in form if f.name not in ("csrf_token",)}
+        values = {f.name: f.data for f in form if f.name not in ("csrf_token", "version")}
         try:
-            services.update_enrolment(enrolment, values)
+            services.update_enrolment(enrolment, values, form.version.data)
         except ValidationError as error:
             apply_errors(form, error)
+        except StaleEdit as stale:
+            form.form_errors.append(str(stale))
+            return _render_form(form, "Uppgifter vid in- och utskrivning", status=409)
         else:
             flash("Uppgifterna är sparade.", "success")
             return redirect(url_for("referrals.show", project_id=enrolment.project_id))

@@ -1,17 +1,16 @@
-"""Consents of the project's participants as they stood at the end of the period."""
+"""Consents of the project's population (see population.py) as they stood at the end of the period."""
 
 from sqlalchemy import and_, case, func, select
 
 from tracker.consent.models import Consent
 from tracker.extensions import db
-from tracker.referrals.models import Enrolment
-from tracker.reports.population import participant_clause
+from tracker.reports.population import population
 from tracker.reports.tables import ReportContext, Table, section, share_table
 
 
 @section("consents", "Samtycken", order=60)
 def consents(ctx: ReportContext) -> list[Table]:
-    people = select(Enrolment.individual_id).where(participant_clause(ctx))
+    people = population(ctx)
     end = ctx.end
     withdrawn = and_(Consent.withdrawn_on.is_not(None), Consent.withdrawn_on <= end)
     expired = and_(~withdrawn, Consent.valid_until.is_not(None), Consent.valid_until < end)
@@ -34,7 +33,7 @@ def consents(ctx: ReportContext) -> list[Table]:
     return [
         share_table(
             "samtycken",
-            f"Samtycken för periodens deltagare per {end.isoformat()}",
+            f"Samtycken för projektets personer per {end.isoformat()}",
             "Status vid periodens slut",
             [
                 ("Giltiga", by_state.get("active", 0), None),
