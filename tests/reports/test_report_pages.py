@@ -197,3 +197,18 @@ def test_the_ae_report_counts_consents_of_the_member_clinics_cases(factory, db):
     sections = build_report(project, Period(date(2025, 1, 1), date(2025, 12, 31)))
     table = next(t for s in sections for t in s.tables if t.key == "samtycken")
     assert [row.cells[0].value for row in table.rows] == [1, 1, 0, 2]
+
+
+def test_printable_report_for_external_use_masks_small_counts(example, client, login_as, db):
+    login_as("ledning")
+    query = {**YEAR, "utskrift": "1", "extern": "1"}
+    html = client.get(f"/rapporter/{example.project.id}", query_string=query).get_data(as_text=True)
+    assert "&lt;5" in html and "33,4 %" not in html
+    assert "Antal under 5 visas som" in html
+
+
+def test_the_charts_are_server_rendered_svg_without_inline_styles(example, client, login_as, db):
+    login_as("ledning")
+    html = client.get(f"/rapporter/{example.project.id}", query_string=YEAR).get_data(as_text=True)
+    assert html.count('<svg class="chart"') == 5
+    assert "<script" not in html and "style=" not in html

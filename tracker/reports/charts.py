@@ -20,7 +20,7 @@ def chart_items(table: Table) -> list[tuple[str, float, str]]:
     for row in table.rows:
         if row.is_total or not row.cells:
             continue
-        cell = row.cells[-1] if table.key.endswith("orsak_kon") else row.cells[0]
+        cell = row.cells[table.chart_column]
         if isinstance(cell.value, int | float | Decimal):
             items.append((row.label, float(cell.value), display(cell)))
     return items

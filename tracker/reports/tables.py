@@ -67,6 +67,8 @@ class Table:
     rows: list[Row] = field(default_factory=list)
     note: str | None = None
     chart: bool = False
+    # Which cell of each row the bar chart draws (-1: the row total of a cross table).
+    chart_column: int = 0
 
 
 @dataclass
@@ -108,11 +110,12 @@ def share_table(
     first_column: str,
     items: list[tuple[str, int, dict | None]],
     note: str | None = None,
+    chart: bool = False,
 ) -> Table:
     """Rows of (label, count, drill) with shares that sum to exactly 100.0, plus a total row."""
     counts = [count for _label, count, _drill in items]
     shares = percentages(counts)
-    table = Table(key, title, [first_column, "Antal", "Andel"], note=note, chart=True)
+    table = Table(key, title, [first_column, "Antal", "Andel"], note=note, chart=chart)
     for (label, count, drill), share in zip(items, shares, strict=True):
         table.rows.append(Row(label, [Cell(count, drill=drill), Cell(share, "percent", base=count)]))
     total = sum(counts)
@@ -138,7 +141,7 @@ def cross_tables(
     """A count table with totals plus its row and column percentage tables (each sums to 100)."""
     columns = [label for _v, label in column_labels]
     drill = drill or (lambda r, c: None)
-    count_table = Table(key, title, [row_header, *columns, "Totalt"], chart=False)
+    count_table = Table(key, title, [row_header, *columns, "Totalt"], chart=True, chart_column=-1)
     row_pct = Table(f"{key}_rad", f"{title} – radprocent", [row_header, *columns, "Totalt"])
     col_pct = Table(f"{key}_kolumn", f"{title} – kolumnprocent", [row_header, *columns, "Totalt"])
     col_totals = {c: sum(counts.get((r, c), 0) for r, _ in row_labels) for c, _ in column_labels}

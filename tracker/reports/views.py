@@ -15,7 +15,7 @@ from tracker.referrals.queries import get_project_or_404, is_project_staff, proj
 from tracker.reports import exports, services, sus
 from tracker.reports.charts import table_chart
 from tracker.reports.drill import DRILL_SETS, drill_rows
-from tracker.reports.formatting import PERIOD_CHOICES, display, parse_period
+from tracker.reports.formatting import PERIOD_CHOICES, display, is_masked, parse_period
 from tracker.reports.models import TextSection
 from tracker.reports.registry import build_report
 from tracker.reports.tables import ReportContext
@@ -70,6 +70,12 @@ def show(project_id: int):
         return url_for("reports.drill", project_id=project.id, kind=params["set"], **period_args, **extra)
 
     template = "reports/print.html" if request.args.get("utskrift") == "1" else "reports/show.html"
+    external = template == "reports/print.html" and request.args.get("extern") == "1"
+    threshold = _threshold()
+
+    def shown(cell) -> str:
+        return f"<{threshold}" if external and is_masked(cell, threshold) else display(cell)
+
     return render_template(
         template,
         project=project,
@@ -79,7 +85,8 @@ def show(project_id: int):
         charts=charts,
         texts=services.report_texts(project, period),
         TextSection=TextSection,
-        display=display,
+        display=shown,
+        external=external,
         may_drill=current_user.role not in AGGREGATE_ROLES,
         period_args=period_args,
         drill_link=drill_link,
@@ -87,7 +94,7 @@ def show(project_id: int):
         args=request.args,
         rounding_rule=ROUNDING_RULE_TEXT,
         form=FlaskForm(),
-        threshold=_threshold(),
+        threshold=threshold,
     )
 
 

@@ -99,6 +99,7 @@ def participants(ctx: ReportContext) -> list[Table]:
             "Kombination",
             items,
             note="Uppgiften hämtas vid inskrivningen från ärendets kontakter och samtycken och kan ändras.",
+            chart=True,
         )
     )
     return tables
@@ -132,7 +133,6 @@ def discharges(ctx: ReportContext) -> list[Table]:
         counts,
         drill,
     )
-    tables[0].chart = True
     spans = db.session.execute(
         select(Enrolment.enrolled_on, Enrolment.discharged_on).where(discharged_clause(ctx))
     ).all()
@@ -192,6 +192,6 @@ def referrals(ctx: ReportContext) -> list[Table]:
         if k.value in by_status
     ]
     return [
-        share_table("remittenter", "Remisser under perioden per remittent", "Remittent", items),
+        share_table("remittenter", "Remisser under perioden per remittent", "Remittent", items, chart=True),
         share_table("remiss_status", "Remisser under perioden per status i dag", "Status", status_items),
     ]
