@@ -265,3 +265,14 @@ def test_a_stale_enrolment_form_is_refused_with_409(platform, factory, client, l
     assert stale.status_code == 409 and "Någon annan har ändrat" in stale.get_data(as_text=True)
     db.session.refresh(enrolment)
     assert (enrolment.income_before.value, enrolment.involves_af) == ("lon", True)
+
+
+def test_reading_the_project_page_is_audited_without_names(platform, factory, client, login, db):
+    project, staff = platform
+    referral = factory.referral(project)
+    db.session.commit()
+    login(staff)
+    client.get(f"/insatser/{project.id}")
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == str(AuditAction.LIST)))
+    assert event.details == "queue=1 enrolled=0"
+    assert referral.individual.last_name not in event.details

@@ -198,3 +198,26 @@ def test_admin_saves_an_allocation_key_through_the_form(team, factory, client, l
     # The fixture's förbund keeps its 100 % from 2020; the new key gives all to `a` from 2027.
     good = client.post(url, data={"what": "key", "k-valid_from": "2027-01-01", f"share-{a.id}": "100"})
     assert good.status_code == 302
+
+
+def test_saving_a_week_across_a_locked_month_keeps_the_locked_rows(team, factory, db):
+    project, lead, worker = team
+    locked_row = factory.time_entry(worker, project, date(2026, 2, 27), "3")
+    services.lock_month(project, 2026, 2, lead)
+    week = date(2026, 2, 23)
+    row = _row(project, ["", "", "", "", "3", "2", ""])  # Saturday 28 February is in the locked month
+    with pytest.raises(ValidationError):
+        services.save_week(worker, week, [row], {project.id})
+    factory.time_entry(worker, project, date(2026, 3, 1), "1")  # Sunday 1 March, open month
+    row = _row(project, ["", "", "", "", "3", "", "1,5"])
+    services.save_week(worker, week, [row], {project.id})
+    hours = dict(db.session.execute(select(TimeEntry.work_date, TimeEntry.hours)).all())
+    assert hours == {date(2026, 2, 27): 3, date(2026, 3, 1): Decimal("1.5")}
+    assert db.session.get(TimeEntry, locked_row.id) is not None
+
+
+def test_an_unknown_clinic_is_refused(team, db):
+    project, _lead, worker = team
+    row = services.GridRow(project.id, "patientarbete", 999_999, ["1"] + [""] * 6)
+    with pytest.raises(ValidationError):
+        services.save_week(worker, MONDAY, [row], {project.id})

@@ -4,6 +4,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.audit.models import AuditAction
+from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.consent.categories import Action
 from tracker.consent.policy import deny, require_role
@@ -185,12 +187,19 @@ def show(project_id: int):
         .order_by(InfoSession.held_on.desc())
         .limit(20)
     ).all()
+    queue, enrolments = queries.queue(project), queries.current_enrolments(project)
+    audit_record(
+        AuditAction.LIST,
+        object_type="Project",
+        object_id=project.id,
+        details=f"queue={len(queue)} enrolled={len(enrolments)}",
+    )
     return render_template(
         "referrals/show.html",
         project=project,
-        queue=queries.queue(project),
+        queue=queue,
         waiting_days=queries.waiting_days,
-        enrolments=queries.current_enrolments(project),
+        enrolments=enrolments,
         groups=groups,
         consultations=consultations,
         info_sessions=info_sessions,
@@ -214,6 +223,8 @@ def create_referral(public_id: str):
     form.project_id.choices = [(str(p.id), p.name) for p in projects]
     form.referrer_org_id.choices = _org_choices()
     if form.validate_on_submit():
+        if _int(form.project_id.data) not in {p.id for p in projects}:
+            deny("project_staff", individual_id=individual.id, details="referral project")
         project = get_project_or_404(_int(form.project_id.data))
         data = services.ReferralData(
             form.referred_on.data, form.referrer_type.data, _int(form.referrer_org_id.data), form.reason.data
@@ -251,6 +262,9 @@ def enrol(referral_id: int):
     referral = get_referral_or_404(referral_id, Action.EDIT)
     form = forms.EnrolForm()
     if request.method == "GET":
+        audit_record(
+            AuditAction.VIEW, obj=referral, individual_id=referral.individual_id, details="enrol form"
+        )
         derived = services.derive_authorities(referral.individual)
         for name, authority in services.AUTHORITY_FIELDS.items():
             getattr(form, name).data = authority in derived
@@ -282,6 +296,7 @@ def edit_enrolment(enrolment_id: int):
             value = getattr(enrolment, name)
             getattr(form, name).data = value if isinstance(value, bool) else (value.value if value else "")
         form.version.data = str(enrolment.version)
+        audit_record(AuditAction.VIEW, obj=enrolment, individual_id=enrolment.individual_id)
     if form.validate_on_submit():
         values = {f.name: f.data for f in form if f.name not in ("csrf_token", "version")}
         try:
@@ -301,6 +316,10 @@ def edit_enrolment(enrolment_id: int):
 def discharge(enrolment_id: int):
     enrolment = get_enrolment_or_404(enrolment_id, Action.EDIT)
     form = forms.DischargeForm()
+    if request.method == "GET":
+        audit_record(
+            AuditAction.VIEW, obj=enrolment, individual_id=enrolment.individual_id, details="discharge"
+        )
     if form.validate_on_submit():
         try:
             services.discharge(
@@ -388,6 +407,7 @@ def add_session(group_id: int):
         ), 404
     project = get_project_or_404(group.project_id)
     enrolled = queries.current_enrolments(project)
+    audit_record(AuditAction.LIST, obj=group, details=f"attendance choices={len(enrolled)}")
     form = forms.SessionForm()
     form.attendees.choices = [(str(e.individual_id), e.individual.full_name) for e in enrolled]
     if form.validate_on_submit():

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -192,7 +192,17 @@ def save_week(user: User, monday: date, rows: list[GridRow], allowed_project_ids
     errors: dict[str, str] = {}
     days = [monday + timedelta(days=i) for i in range(7)]
     wanted: dict[tuple, Decimal] = {}
+    clinic_ids = set(
+        db.session.scalars(
+            select(Organisation.id).where(
+                Organisation.org_type.in_((OrgType.REGION_CLINIC, OrgType.REGION_OTHER))
+            )
+        )
+    )
     for index, row in enumerate(rows):
+        if row.clinic_id is not None and row.clinic_id not in clinic_ids:
+            errors[f"row-{index}"] = "Välj mottagning i listan."
+            continue
         if row.project_id not in allowed_project_ids:
             errors[f"row-{index}"] = "Du kan bara rapportera tid på projekt du arbetar i."
             continue
@@ -219,7 +229,12 @@ def save_week(user: User, monday: date, rows: list[GridRow], allowed_project_ids
             )
         )
     )
-    have = {(e.project_id, e.category, e.clinic_id, e.work_date): e.hours for e in existing}
+    rows_by_key: dict[tuple, list[TimeEntry]] = {}
+    for entry in existing:
+        rows_by_key.setdefault(
+            (entry.project_id, entry.category, entry.clinic_id, entry.work_date), []
+        ).append(entry)
+    have = {k: sum((e.hours for e in v), Decimal(0)) for k, v in rows_by_key.items()}
     changed = {k for k in set(have) | set(wanted) if have.get(k, Decimal(0)) != wanted.get(k, Decimal(0))}
     locks = locked_months({k[0] for k in changed}, days[0], days[-1])
     for project_id, _cat, _clinic, day in changed:
@@ -227,28 +242,24 @@ def save_week(user: User, monday: date, rows: list[GridRow], allowed_project_ids
             errors["locked"] = LOCKED_MESSAGE.format(month=month_label(day.year, day.month))
     if errors:
         raise ValidationError(errors)
-    if not changed:
-        return 0
-    db.session.execute(
-        delete(TimeEntry).where(
-            TimeEntry.user_id == user.id,
-            TimeEntry.is_adjustment.is_(False),
-            TimeEntry.work_date.between(days[0], days[-1]),
-        )
-    )
-    for (project_id, category, clinic_id, day), hours in sorted(wanted.items(), key=lambda kv: str(kv[0])):
-        db.session.add(
-            TimeEntry(
-                user_id=user.id,
-                project_id=project_id,
-                category=category,
-                clinic_id=clinic_id,
-                work_date=day,
-                booked_on=day,
-                hours=hours,
-                created_by_id=user.id,
+    # Only the changed cells are rewritten: rows of a locked month stay untouched.
+    for key in sorted(changed, key=str):
+        for entry in rows_by_key.get(key, []):
+            db.session.delete(entry)
+        if key in wanted:
+            project_id, category, clinic_id, day = key
+            db.session.add(
+                TimeEntry(
+                    user_id=user.id,
+                    project_id=project_id,
+                    category=category,
+                    clinic_id=clinic_id,
+                    work_date=day,
+                    booked_on=day,
+                    hours=wanted[key],
+                    created_by_id=user.id,
+                )
             )
-        )
     db.session.flush()
     audit_record(AuditAction.UPDATE, object_type="TimeEntry", details=f"week={days[0].isoformat()}")
     return len(changed)
