@@ -212,3 +212,8 @@ def test_the_charts_are_server_rendered_svg_without_inline_styles(example, clien
     html = client.get(f"/rapporter/{example.project.id}", query_string=YEAR).get_data(as_text=True)
     assert html.count('<svg class="chart"') == 5
     assert "<script" not in html and "style=" not in html
+
+
+def test_ledning_cannot_export_sus_rows(example, client, login_as, db):
+    login_as("ledning")
+    assert client.get(f"/rapporter/{example.project.id}/sus.csv", query_string=YEAR).status_code == 403
