@@ -53,6 +53,8 @@ class Config:
 
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
+    # Counts below this are shown as "<N" in report exports that leave the organisation.
+    REPORT_MASK_THRESHOLD = _env_int("REPORT_MASK_THRESHOLD", 5)
     TIMEZONE = "Europe/Stockholm"
 
     # E-mail: 'smtp' sends for real, 'outbox' stores mails for the outbox page.

@@ -198,6 +198,80 @@ def days(n: int) -> timedelta:
     return timedelta(days=n)
 
 
+# ------------------------------------------------ projects and time (referrals/timesheets/reports)
+
+
+def _project_factories():
+    from decimal import Decimal
+
+    from tracker.referrals.models import (
+        Enrolment,
+        Project,
+        ProjectKind,
+        ProjectMember,
+        Referral,
+        ReferrerType,
+    )
+    from tracker.timesheets.models import AllocationKey, AllocationShare, HourlyCost, TimeCategory, TimeEntry
+
+    def project(self, organisation=None, kind=ProjectKind.PLATFORM, **kwargs) -> Project:
+        organisation = organisation or self.organisation(OrgType.PROJECT)
+        n = next(_seq)
+        kwargs.setdefault("name", f"Projekt {n}")
+        kwargs.setdefault("starts_on", date(2024, 1, 1))
+        return self._add(Project(organisation_id=organisation.id, kind=kind, **kwargs))
+
+    def member(self, project, user, is_lead=False) -> ProjectMember:
+        return self._add(ProjectMember(project_id=project.id, user_id=user.id, is_lead=is_lead))
+
+    def enrolment(self, project, individual=None, enrolled_on=date(2025, 1, 1), **kwargs) -> Enrolment:
+        individual = individual or self.individual(clinic=project.organisation)
+        return self._add(
+            Enrolment(project_id=project.id, individual_id=individual.id, enrolled_on=enrolled_on, **kwargs)
+        )
+
+    def referral(self, project, individual=None, referred_on=date(2025, 1, 1), **kwargs) -> Referral:
+        individual = individual or self.individual(clinic=project.organisation)
+        kwargs.setdefault("referrer_type", ReferrerType.SOCIALTJANST)
+        return self._add(
+            Referral(project_id=project.id, individual_id=individual.id, referred_on=referred_on, **kwargs)
+        )
+
+    def allocation_key(self, project, valid_from, shares: dict) -> AllocationKey:
+        key = AllocationKey(project_id=project.id, valid_from=valid_from)
+        key.shares = [AllocationShare(forbund_id=f.id, percent=Decimal(str(p))) for f, p in shares.items()]
+        return self._add(key)
+
+    def hourly_cost(self, project, amount, valid_from=date(2020, 1, 1), user=None) -> HourlyCost:
+        return self._add(
+            HourlyCost(
+                project_id=project.id,
+                user_id=user.id if user else None,
+                valid_from=valid_from,
+                amount=Decimal(str(amount)),
+            )
+        )
+
+    def time_entry(self, user, project, work_date, hours, category=TimeCategory.PATIENT_WORK, **kwargs):
+        kwargs.setdefault("booked_on", work_date)
+        return self._add(
+            TimeEntry(
+                user_id=user.id,
+                project_id=project.id,
+                work_date=work_date,
+                hours=Decimal(str(hours)),
+                category=category,
+                **kwargs,
+            )
+        )
+
+    return [project, member, enrolment, referral, allocation_key, hourly_cost, time_entry]
+
+
+for _func in _project_factories():
+    setattr(Factory, _func.__name__, _func)
+
+
 def api_token(user, scope: str = "write") -> str:
     """A live API token secret for `user` (flushes the token row)."""
     from tracker.auth.tokens import create_token

@@ -69,6 +69,9 @@ BLUEPRINT_MODULES = [
     "tracker.plans.views",
     "tracker.meetings.views",
     "tracker.notifications.views",
+    "tracker.referrals.views",
+    "tracker.timesheets.views",
+    "tracker.reports.views",
 ]
 
 

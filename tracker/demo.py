@@ -37,6 +37,7 @@ DEMO_PASSWORD = "puls-demo-2026"
 DOMAIN_DEMO_MODULES: list[str] = [
     "tracker.benefits.demo",
     "tracker.meetings.demo",
+    "tracker.referrals.demo",
 ]
 
 

@@ -16,3 +16,6 @@ from tracker.meetings.models import Meeting, MeetingSeries  # noqa: F401  (and t
 from tracker.notifications.models import Notification, OutboxMail  # noqa: F401
 from tracker.people.models import CaseContact, Individual  # noqa: F401
 from tracker.plans.models import CarePlan, Insats, InsatsStatusChange  # noqa: F401
+from tracker.referrals.models import Enrolment, Project, Referral  # noqa: F401
+from tracker.reports.models import ReportText  # noqa: F401
+from tracker.timesheets.models import AllocationKey, MonthLock, TimeEntry  # noqa: F401

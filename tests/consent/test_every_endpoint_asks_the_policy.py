@@ -25,12 +25,17 @@ PERSONAL_ARGS = {
     "decision_id": lambda f, ind: f.decision(ind, officer=f.user("handlaggare")).id,
     "follow_up_id": lambda f, ind: f.follow_up(ind, owner=f.user("handlaggare")).id,
     "insats_id": lambda f, ind: f.insats(f.care_plan(ind)).id,
+    "referral_id": lambda f, ind: f.referral(f.project(), ind).id,
+    "enrolment_id": lambda f, ind: f.enrolment(f.project(), ind).id,
 }
 # Arguments that do not identify personal data (admin objects, tokens, ...).
 NON_PERSONAL_ARGS = {"user_id", "access_id", "filename", "token_id", "fmt", "token"}
 # Meetings are reached by invitation; the cases on their agendas are named or
 # counted through the policy (tests/meetings/test_agenda*.py).
 NON_PERSONAL_ARGS |= {"meeting_id", "series_id", "point_id", "row_id"}
+# Projects are reached by membership; their reports hold aggregates only and
+# drill-downs list people through the policy (tests/reports/).
+NON_PERSONAL_ARGS |= {"project_id", "group_id", "kind"}
 
 
 def _personal_rules(app):

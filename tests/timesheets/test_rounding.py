@@ -1,0 +1,36 @@
+"""The largest-remainder rule for percentages and money."""
+
+from decimal import Decimal
+
+from tracker.timesheets.rounding import largest_remainder, percentages, split_amount, whole_kronor
+
+
+def test_three_equal_shares_sum_to_exactly_one_hundred():
+    assert percentages([1, 1, 1]) == [Decimal("33.4"), Decimal("33.3"), Decimal("33.3")]
+    assert sum(percentages([1, 1, 1])) == 100
+
+
+def test_the_largest_remainders_get_the_missing_tenths():
+    # 1/6 = 16.666.., 2/6 = 33.333..: naive rounding gives 16.7 + 16.7 + 33.3 + 33.3 = 100.0 here,
+    # but 1/7 each gives 14.3 × 7 = 100.1 naively; the rule gives exactly 100.0.
+    shares = percentages([1] * 7)
+    assert sum(shares) == 100
+    assert shares.count(Decimal("14.3")) == 6 and shares.count(Decimal("14.2")) == 1
+
+
+def test_an_empty_table_has_no_shares():
+    assert percentages([0, 0]) == [None, None]
+
+
+def test_money_parts_add_up_to_the_total():
+    assert split_amount(1000, [Decimal("33.33"), Decimal("33.33"), Decimal("33.34")]) == [333, 333, 334]
+    assert sum(split_amount(99_999, [Decimal(1)] * 7)) == 99_999
+
+
+def test_whole_kronor_round_half_up():
+    assert whole_kronor(Decimal("2212.50")) == 2213
+    assert whole_kronor(Decimal("2212.49")) == 2212
+
+
+def test_largest_remainder_keeps_zero_weights_at_zero():
+    assert largest_remainder([0, 5, 5], 11) == [0, 6, 5]

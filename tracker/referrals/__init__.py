@@ -1,0 +1,1 @@
+"""Platform project: projects, referrals and queue, enrolment, activities."""

@@ -1,0 +1,107 @@
+"""Reading projects and their personal-data records, always through the access policy."""
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from tracker.auth.models import Role, User
+from tracker.consent.categories import Action, Category
+from tracker.consent.policy import deny, require, visible_individuals
+from tracker.core.timeutil import today_local
+from tracker.extensions import db
+from tracker.people.models import Individual
+from tracker.referrals.models import OPEN_STATUSES, Enrolment, Project, ProjectMember, Referral
+
+
+def is_project_staff(user: User, project: Project) -> bool:
+    """Members of the project, and users of the project's own organisation."""
+    if user.role == Role.ADMIN:
+        return False
+    if user.organisation_id == project.organisation_id:
+        return True
+    return any(m.user_id == user.id for m in project.members)
+
+
+def is_project_lead(user: User, project: Project) -> bool:
+    return any(m.user_id == user.id and m.is_lead for m in project.members)
+
+
+def projects_for(user: User) -> list[Project]:
+    query = select(Project).order_by(Project.name)
+    if user.role not in (Role.ADMIN, Role.LEDNING):
+        member_of = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
+        query = query.where(or_(Project.id.in_(member_of), Project.organisation_id == user.organisation_id))
+    return list(db.session.scalars(query))
+
+
+def get_project_or_404(project_id: int, *, staff: bool = True, lead: bool = False) -> Project:
+    project = db.session.get(Project, project_id)
+    if project is None:
+        abort(404)
+    if lead and not (is_project_lead(current_user, project) or current_user.role == Role.ADMIN):
+        deny("project_lead", details=f"project={project.id}")
+    if staff and not is_project_staff(current_user, project):
+        deny("project_staff", details=f"project={project.id}")
+    return project
+
+
+def get_referral_or_404(referral_id: int, action: Action = Action.VIEW) -> Referral:
+    referral = db.session.get(Referral, referral_id)
+    if referral is None:
+        abort(404)
+    get_project_or_404(referral.project_id)
+    # Project records are written by project staff who may see who the person is.
+    require(current_user, Action.VIEW, referral.individual, Category.IDENTITY)
+    return referral
+
+
+def get_enrolment_or_404(enrolment_id: int, action: Action = Action.VIEW) -> Enrolment:
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        abort(404)
+    get_project_or_404(enrolment.project_id)
+    require(current_user, Action.VIEW, enrolment.individual, Category.IDENTITY)
+    return enrolment
+
+
+def queue(project: Project) -> list[Referral]:
+    """Open referrals the user may see, longest waiting first."""
+    return list(
+        db.session.scalars(
+            select(Referral)
+            .join(Individual, Individual.id == Referral.individual_id)
+            .where(
+                Referral.project_id == project.id,
+                Referral.status.in_(OPEN_STATUSES),
+                visible_individuals(current_user),
+            )
+            .order_by(Referral.referred_on, Referral.id)
+        )
+    )
+
+
+def waiting_days(referral: Referral) -> int:
+    return (today_local() - referral.referred_on).days
+
+
+def current_enrolments(project: Project) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Individual, Individual.id == Enrolment.individual_id)
+            .where(
+                Enrolment.project_id == project.id,
+                Enrolment.discharged_on.is_(None),
+                visible_individuals(current_user),
+            )
+            .order_by(Enrolment.enrolled_on, Enrolment.id)
+        )
+    )
+
+
+def person_enrolments(individual: Individual) -> list[Enrolment]:
+    return list(
+        db.session.scalars(
+            select(Enrolment).where(Enrolment.individual_id == individual.id).order_by(Enrolment.enrolled_on)
+        )
+    )

@@ -1,0 +1,1 @@
+"""The period report derived from operational data, its exports and charts."""

@@ -1,0 +1,111 @@
+"""Hours by category, the invoiced amount and its split per förbund, budget versus outcome."""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select
+
+from tracker.extensions import db
+from tracker.referrals.models import ProjectBudget
+from tracker.reports.tables import Cell, ReportContext, Row, Table, section
+from tracker.timesheets.invoicing import invoicing_basis
+from tracker.timesheets.models import TIME_CATEGORY_LABELS, TimeEntry
+from tracker.timesheets.rounding import percentages
+
+
+def _ratio(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def prorated_budget(amount: Decimal, year: int, start: date, end: date) -> Decimal:
+    """The part of a yearly budget that falls in the period, by days."""
+    first, last = max(start, date(year, 1, 1)), min(end, date(year, 12, 31))
+    if last < first:
+        return Decimal(0)
+    year_days = (date(year, 12, 31) - date(year, 1, 1)).days + 1
+    return amount * ((last - first).days + 1) / year_days
+
+
+@section("economy", "Tid och ekonomi", order=70)
+def economy(ctx: ReportContext) -> list[Table]:
+    rows = db.session.execute(
+        select(TimeEntry.category, func.sum(TimeEntry.hours))
+        .where(TimeEntry.project_id == ctx.project.id, TimeEntry.booked_on.between(ctx.start, ctx.end))
+        .group_by(TimeEntry.category)
+    ).all()
+    by_cat = {str(c): Decimal(h) for c, h in rows}
+    cats = [(k.value, label) for k, label in TIME_CATEGORY_LABELS.items()]
+    hours = [by_cat.get(k, Decimal(0)) for k, _ in cats]
+    # Hours are whole quarters: share them as integer quarters so the rule is the same as for counts.
+    shares = percentages([int(h * 4) for h in hours])
+    hours_table = Table(
+        "timmar", "Rapporterade timmar per kategori", ["Kategori", "Timmar", "Andel"], chart=True
+    )
+    for (_k, label), h, s in zip(cats, hours, shares, strict=True):
+        hours_table.rows.append(Row(label, [Cell(h, "hours"), Cell(s, "percent")]))
+    total_hours = sum(hours, Decimal(0))
+    hours_table.rows.append(
+        Row(
+            "Totalt",
+            [Cell(total_hours, "hours"), Cell(Decimal(100) if total_hours else None, "percent")],
+            True,
+        )
+    )
+    basis = invoicing_basis(ctx.project, ctx.start, ctx.end)
+    split = Table(
+        "fakturering",
+        "Fakturerat belopp och fördelning per förbund",
+        ["Förbund", "Belopp (kr)", "Andel"],
+        note="Fördelningsnyckeln som gällde respektive dag används; delarna avrundas till hela kronor "
+        "med största-restmetoden så att de summerar till totalen.",
+    )
+    part_shares = percentages([max(p.amount, 0) for p in basis.parts])
+    for part, share in zip(basis.parts, part_shares, strict=True):
+        split.rows.append(Row(part.name, [Cell(part.amount, "money"), Cell(share, "percent")]))
+    split.rows.append(
+        Row(
+            "Totalt",
+            [Cell(basis.total, "money"), Cell(Decimal(100) if basis.total else None, "percent")],
+            True,
+        )
+    )
+    budgets = db.session.scalars(
+        select(ProjectBudget).where(
+            ProjectBudget.project_id == ctx.project.id,
+            ProjectBudget.year.between(ctx.start.year, ctx.end.year),
+        )
+    ).all()
+    budget_by_forbund: dict[str, Decimal] = {}
+    for budget in budgets:
+        name = budget.forbund.name
+        budget_by_forbund[name] = budget_by_forbund.get(name, Decimal(0)) + prorated_budget(
+            budget.amount, budget.year, ctx.start, ctx.end
+        )
+    outcome = {p.name: p.amount for p in basis.parts}
+    budget_table = Table(
+        "budget",
+        "Budget och utfall för perioden",
+        ["Förbund", "Budget (kr)", "Utfall (kr)", "Utfall av budget"],
+        note="Årsbudgeten räknas om till periodens längd i dagar.",
+    )
+    for name in sorted(set(budget_by_forbund) | set(outcome)):
+        planned = Decimal(round(budget_by_forbund.get(name, Decimal(0))))
+        spent = outcome.get(name, 0)
+        budget_table.rows.append(
+            Row(name, [Cell(planned, "money"), Cell(spent, "money"), Cell(_ratio(spent, planned), "percent")])
+        )
+    total_budget = sum((c.cells[0].value for c in budget_table.rows), Decimal(0))
+    budget_table.rows.append(
+        Row(
+            "Totalt",
+            [
+                Cell(total_budget, "money"),
+                Cell(basis.total, "money"),
+                Cell(_ratio(basis.total, total_budget), "percent"),
+            ],
+            True,
+        )
+    )
+    return [hours_table, split, budget_table]

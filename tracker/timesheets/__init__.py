@@ -1,0 +1,1 @@
+"""Time reporting, allocation keys, hourly costs, month locks and invoicing."""
