@@ -39,6 +39,16 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 12)
+    # Two-factor (TOTP): optional for everyone, required for admins unless switched off.
+    TOTP_REQUIRED_FOR_ADMIN = _env_bool("TOTP_REQUIRED_FOR_ADMIN", True)
+    # A Fernet key for TOTP secrets at rest; derived from SECRET_KEY when unset
+    # (then changing SECRET_KEY means every user must enrol again).
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Puls")
+    # Minutes a password+code step may be left half done.
+    TOTP_PENDING_MINUTES = 5
+    # Sensitive actions (emergency access, API tokens) need a password within this many minutes.
+    REAUTH_MINUTES = _env_int("REAUTH_MINUTES", 10)
 
     CONSENT_EXPIRING_DAYS = _env_int("CONSENT_EXPIRING_DAYS", 30)
     CONSENT_REVIEW_MONTHS = _env_int("CONSENT_REVIEW_MONTHS", 12)

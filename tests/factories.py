@@ -19,6 +19,8 @@ from tracker.demo import fictional_personnummer
 from tracker.people.models import CaseContact, Gender, Individual
 
 _seq = itertools.count(1)
+# Factory admins have two-factor (required for admins); their app shows codes for this secret.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 DEFAULT_ORG_TYPE = {
     Role.ADMIN: OrgType.REGION_OTHER,
@@ -44,8 +46,10 @@ class Factory:
         n = next(_seq)
         return self._add(Organisation(name=name or f"Org {n}", org_type=OrgType(org_type), **kwargs))
 
-    def user(self, role="rehabkoordinator", organisation=None, password=None, **kwargs) -> User:
+    def user(self, role="rehabkoordinator", organisation=None, password=None, totp=None, **kwargs) -> User:
+        """A user; `totp` (default: only for admins) enrols two-factor with TEST_TOTP_SECRET."""
         from tests.conftest import PASSWORD
+        from tracker.auth.totp import encrypt_secret
 
         role = Role(role)
         if organisation is None:
@@ -58,6 +62,8 @@ class Factory:
             password_hash = hash_password(password)
         kwargs.setdefault("email", f"user{n}@test.example")
         kwargs.setdefault("full_name", f"Testanvändare {n}")
+        if totp if totp is not None else role == Role.ADMIN:
+            kwargs.setdefault("totp_secret_enc", encrypt_secret(TEST_TOTP_SECRET))
         return self._add(User(role=role, organisation=organisation, password_hash=password_hash, **kwargs))
 
     def individual(self, clinic=None, born=date(2000, 5, 17), gender=Gender.KVINNA, **kwargs) -> Individual:
@@ -121,3 +127,24 @@ class Factory:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, offset_steps: int = 0) -> str:
+    import time
+
+    import pyotp
+
+    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+def login_client(client, user, password=None, db=None):
+    """Log in through the real form, answering the code step when the user has two-factor."""
+    from tests.conftest import PASSWORD
+
+    response = client.post("/login", data={"email": user.email, "password": password or PASSWORD})
+    if response.status_code == 302 and response.location.endswith("/login/kod"):
+        if db is not None:  # a test may log the same user in twice within one time-step
+            user.totp_last_step = None
+            db.session.commit()
+        response = client.post("/login/kod", data={"code": totp_code()})
+    return response

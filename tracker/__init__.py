@@ -58,6 +58,7 @@ def _check_config(app: Flask, config_name: str) -> None:
 BLUEPRINT_MODULES = [
     "tracker.core.views",
     "tracker.auth.views",
+    "tracker.auth.twofactor_views",
     "tracker.auth.admin_views",
     "tracker.audit.views",
     "tracker.people.views",

@@ -4,7 +4,7 @@ import re
 
 from tracker.core.web import is_public_endpoint
 
-EXPLICITLY_PUBLIC = {"static", "auth.login"}
+EXPLICITLY_PUBLIC = {"static", "auth.login", "twofactor.login_code"}
 
 
 def _sample_url(rule) -> str:

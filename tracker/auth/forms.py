@@ -47,3 +47,15 @@ class PasswordResetForm(PulsForm):
 
 class ConfirmForm(PulsForm):
     """An empty form: a POST button with CSRF protection."""
+
+
+class CodeForm(PulsForm):
+    code = StringField(
+        "Engångskod (6 siffror)",
+        validators=[Required(), Length(max=10, message="Högst 10 tecken.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ReauthForm(PulsForm):
+    password = PasswordField("Ditt lösenord", validators=[Required(), Length(max=256)])
