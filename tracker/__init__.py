@@ -74,8 +74,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.auth.cli import users_cli
+    from tracker.core.backup import backup_command, restore_command
     from tracker.demo import demo_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
