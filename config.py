@@ -55,6 +55,9 @@ class Config:
     EMERGENCY_ACCESS_HOURS = _env_int("EMERGENCY_ACCESS_HOURS", 4)
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 4 * 1024 * 1024)
 
+    # Closed cases are anonymised this many years after closing (`flask retention run`).
+    RETENTION_YEARS_AFTER_DISCHARGE = _env_int("RETENTION_YEARS_AFTER_DISCHARGE", 5)
+
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
     TIMEZONE = "Europe/Stockholm"

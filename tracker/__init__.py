@@ -62,6 +62,7 @@ BLUEPRINT_MODULES = [
     "tracker.auth.admin_views",
     "tracker.audit.views",
     "tracker.people.views",
+    "tracker.people.rights_views",
     "tracker.consent.views",
 ]
 
@@ -76,9 +77,11 @@ def _register_cli(app: Flask) -> None:
     from tracker.auth.cli import users_cli
     from tracker.core.backup import backup_command, restore_command
     from tracker.demo import demo_command
+    from tracker.people.retention import retention_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(retention_cli)
