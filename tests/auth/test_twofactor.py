@@ -223,3 +223,14 @@ def test_user_model_never_renders_the_secret_on_admin_pages(client, login_as, fa
     assert TEST_TOTP_SECRET not in body and user.totp_secret_enc not in body
     assert "Återställ tvåstegsverifiering" in body
     assert db.session.get(User, user.id).totp_enabled
+
+
+def test_the_secret_being_enrolled_is_encrypted_in_the_session_cookie(app, client, login_as):
+    login_as("samordnare")
+    body = client.get("/konto/tvastegs").get_data(as_text=True)
+    secret = re.search(r'class="totp-secret">([A-Z2-7]+)<', body).group(1)
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    stored = app.session_interface.get_signing_serializer(app).loads(cookie)
+    assert secret not in str(stored)
+    with app.app_context():
+        assert totp.decrypt_secret(stored["totp_enrolment"]) == secret

@@ -281,3 +281,29 @@ def test_the_retention_command_reports_counts_only(app, factory, db):
     result = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
     assert result.exit_code == 0 and "3 individuals" in result.output
     assert not any(name in result.output for name in names)
+
+
+def test_an_anonymised_individual_cannot_be_given_an_identity_again(client, login_as, factory, db):
+    user = login_as("rehabkoordinator")
+    person = factory.individual(clinic=user.organisation, closed_on=date(2019, 5, 1))
+    db.session.commit()
+    retention.run()
+    db.session.refresh(person)
+    response = client.post(
+        f"/personer/{person.public_id}/andra",
+        data={
+            "personnummer": "20000517-9809",
+            "first_name": "Ny",
+            "last_name": "Identitet",
+            "gender": "kvinna",
+            "home_municipality": "Uppsala",
+            "clinic_id": str(user.organisation_id),
+            "coordinator_id": "",
+            "fk_officer_id": "",
+            "version": str(person.version),
+        },
+    )
+    assert response.status_code == 422
+    assert "anonymiserad" in response.get_data(as_text=True)
+    db.session.refresh(person)
+    assert person.first_name == "Anonymiserad"

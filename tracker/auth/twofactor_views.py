@@ -84,10 +84,17 @@ def setup():
             "auth/twofactor.html", user=user, required=totp.required_for(user), confirm=ConfirmForm()
         )
     form = CodeForm()
-    secret = session.get("totp_enrolment")
-    if not secret or request.method == "GET":
+    # The secret being enrolled rides in the (signed) cookie, encrypted: a copied
+    # cookie does not reveal it, and nothing is stored before it is confirmed.
+    secret = None
+    if request.method == "POST" and session.get("totp_enrolment"):
+        try:
+            secret = totp.decrypt_secret(session["totp_enrolment"])
+        except ValueError:
+            secret = None
+    if secret is None:
         secret = totp.new_secret()
-        session["totp_enrolment"] = secret
+        session["totp_enrolment"] = totp.encrypt_secret(secret)
     if form.validate_on_submit():
         try:
             totp.enrol(user, secret, form.code.data)

@@ -105,6 +105,8 @@ def create_individual(data: IndividualData, by: User) -> Individual:
 def update_individual(individual: Individual, data: IndividualData, expected_version) -> Individual:
     if _as_int(expected_version) != individual.version:
         raise StaleEdit(STALE_MESSAGE)
+    if individual.anonymised_at is not None:
+        raise ValidationError({"personnummer": "Personen är anonymiserad. Uppgifterna kan inte ändras."})
     values = _validate(data, individual)
     changed = sorted(k for k, v in values.items() if getattr(individual, k) != v)
     for key, value in values.items():
