@@ -11,6 +11,7 @@ import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
+from sqlalchemy import or_, update
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -114,9 +115,16 @@ def check_login_code(user: User, code: str) -> bool:
     step = matching_step(secret, code, user.totp_last_step)
     if step is None:
         return False
-    user.totp_last_step = step
-    db.session.flush()
-    return True
+    # Burn the step with a conditional UPDATE: of two app instances racing
+    # with the same code, the row lock lets exactly one of them succeed.
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(user, ["totp_last_step"])
+    return result.rowcount == 1
 
 
 def disable(user: User, by: User, details: str) -> None:
