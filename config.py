@@ -39,6 +39,16 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ACCOUNT = _env_int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 12)
+    # Two-factor (TOTP): optional for everyone, required for admins unless switched off.
+    TOTP_REQUIRED_FOR_ADMIN = _env_bool("TOTP_REQUIRED_FOR_ADMIN", True)
+    # A Fernet key for TOTP secrets at rest; derived from SECRET_KEY when unset
+    # (then changing SECRET_KEY means every user must enrol again).
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY")
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Puls")
+    # Minutes a password+code step may be left half done.
+    TOTP_PENDING_MINUTES = 5
+    # Sensitive actions (emergency access, API tokens) need a password within this many minutes.
+    REAUTH_MINUTES = _env_int("REAUTH_MINUTES", 10)
 
     CONSENT_EXPIRING_DAYS = _env_int("CONSENT_EXPIRING_DAYS", 30)
     CONSENT_REVIEW_MONTHS = _env_int("CONSENT_REVIEW_MONTHS", 12)
@@ -50,6 +60,9 @@ class Config:
     WORKLIST_DUE_SOON_DAYS = _env_int("WORKLIST_DUE_SOON_DAYS", 7)
     EMERGENCY_ACCESS_HOURS = _env_int("EMERGENCY_ACCESS_HOURS", 4)
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 4 * 1024 * 1024)
+
+    # Closed cases are anonymised this many years after closing (`flask retention run`).
+    RETENTION_YEARS_AFTER_DISCHARGE = _env_int("RETENTION_YEARS_AFTER_DISCHARGE", 5)
 
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
     PAGE_SIZE = _env_int("PAGE_SIZE", 25)
@@ -76,6 +89,8 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "outbox")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    # The demo admin can look around without an authenticator app; production requires it.
+    TOTP_REQUIRED_FOR_ADMIN = _env_bool("TOTP_REQUIRED_FOR_ADMIN", False)
 
 
 class TestingConfig(Config):

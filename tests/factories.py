@@ -30,6 +30,8 @@ from tracker.people.models import CaseContact, Gender, Individual
 from tracker.plans.models import CarePlan, Insats, InsatsStatus
 
 _seq = itertools.count(1)
+# Factory admins have two-factor (required for admins); their app shows codes for this secret.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 DEFAULT_ORG_TYPE = {
     Role.ADMIN: OrgType.REGION_OTHER,
@@ -55,8 +57,10 @@ class Factory:
         n = next(_seq)
         return self._add(Organisation(name=name or f"Org {n}", org_type=OrgType(org_type), **kwargs))
 
-    def user(self, role="rehabkoordinator", organisation=None, password=None, **kwargs) -> User:
+    def user(self, role="rehabkoordinator", organisation=None, password=None, totp=None, **kwargs) -> User:
+        """A user; `totp` (default: only for admins) enrols two-factor with TEST_TOTP_SECRET."""
         from tests.conftest import PASSWORD
+        from tracker.auth.totp import encrypt_secret
 
         role = Role(role)
         if organisation is None:
@@ -69,6 +73,8 @@ class Factory:
             password_hash = hash_password(password)
         kwargs.setdefault("email", f"user{n}@test.example")
         kwargs.setdefault("full_name", f"Testanvändare {n}")
+        if totp if totp is not None else role == Role.ADMIN:
+            kwargs.setdefault("totp_secret_enc", encrypt_secret(TEST_TOTP_SECRET))
         return self._add(User(role=role, organisation=organisation, password_hash=password_hash, **kwargs))
 
     def individual(self, clinic=None, born=date(2000, 5, 17), gender=Gender.KVINNA, **kwargs) -> Individual:
@@ -302,3 +308,24 @@ def meeting_data(day=None, start="10:00", end="11:30", orgs=(), users=(), **kwar
     }
     values.update(kwargs)
     return MeetingData(**values)
+
+
+def totp_code(secret: str = TEST_TOTP_SECRET, offset_steps: int = 0) -> str:
+    import time
+
+    import pyotp
+
+    return pyotp.TOTP(secret).at(time.time() + 30 * offset_steps)
+
+
+def login_client(client, user, password=None, db=None):
+    """Log in through the real form, answering the code step when the user has two-factor."""
+    from tests.conftest import PASSWORD
+
+    response = client.post("/login", data={"email": user.email, "password": password or PASSWORD})
+    if response.status_code == 302 and response.location.endswith("/login/kod"):
+        if db is not None:  # a test may log the same user in twice within one time-step
+            user.totp_last_step = None
+            db.session.commit()
+        response = client.post("/login/kod", data={"code": totp_code()})
+    return response

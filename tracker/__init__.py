@@ -59,9 +59,11 @@ def _check_config(app: Flask, config_name: str) -> None:
 BLUEPRINT_MODULES = [
     "tracker.core.views",
     "tracker.auth.views",
+    "tracker.auth.twofactor_views",
     "tracker.auth.admin_views",
     "tracker.audit.views",
     "tracker.people.views",
+    "tracker.people.rights_views",
     "tracker.consent.views",
     "tracker.api.views",
     "tracker.api.docs",
@@ -83,9 +85,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from tracker.audit.cli import audit_cli
     from tracker.auth.cli import users_cli
+    from tracker.core.backup import backup_command, restore_command
     from tracker.demo import demo_command
+    from tracker.people.retention import retention_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(importlib.import_module("tracker.jobs.runner").scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(retention_cli)

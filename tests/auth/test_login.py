@@ -3,6 +3,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
+from tests.factories import login_client
 from tracker.audit.models import AuditAction, AuditEvent
 
 
@@ -120,7 +121,7 @@ def test_deactivated_user_is_logged_out_at_once(app, client, login_as, factory, 
     admin_client = app.test_client()
     admin = factory.user("admin")
     db.session.commit()
-    admin_client.post("/login", data={"email": admin.email, "password": PASSWORD})
+    login_client(admin_client, admin)
     assert admin_client.post(f"/admin/anvandare/{user.id}/avaktivera").status_code == 302
     assert client.get("/").status_code == 302
     response = client.post("/login", data={"email": user.email, "password": PASSWORD})

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from tests.factories import login_client
 from tracker.audit.models import AuditAction, AuditEvent
 from tracker.auth.models import Authority
 from tracker.consent.models import Block, Consent, ConsentDocument, EmergencyAccess
@@ -316,11 +317,13 @@ def test_emergency_access_needs_reason_and_password_and_is_time_limited(
         },
     )
     assert short.status_code == 422
-    wrong_pw = client.post(
-        "/nodoppning",
-        data={"personnummer": person.personnummer_display, "reason": "x" * 30, "password": "fel"},
-    )
-    assert "Lösenordet stämmer inte" in wrong_pw.get_data(as_text=True)
+    frozen_time.shift(timedelta(minutes=6))  # the login no longer counts as a recent password
+    late = client.post("/nodoppning", data={"personnummer": person.personnummer_display, "reason": "x" * 30})
+    assert late.status_code == 302 and "/konto/bekrafta?next=/nodoppning" in late.location
+    assert not _audit(db, AuditAction.EMERGENCY_ACCESS)
+    wrong_pw = client.post(late.location, data={"password": "fel"})
+    assert wrong_pw.status_code == 401 and "Lösenordet stämmer inte" in wrong_pw.get_data(as_text=True)
+    assert client.post(late.location, data={"password": "correct-horse-battery"}).location == "/nodoppning"
     reason = "Patienten akut inlagd, behöver kontaktuppgifter till vårdplanen"
     ok = client.post(
         "/nodoppning",
@@ -337,7 +340,7 @@ def test_emergency_access_needs_reason_and_password_and_is_time_limited(
     review = client.get("/admin/nodoppningar").get_data(as_text=True)
     assert reason in review
     frozen_time.shift(timedelta(hours=5))
-    client.post("/login", data={"email": admin.email, "password": "correct-horse-battery"})
+    login_client(client, admin, db=db)
     assert client.get(f"/personer/{person.public_id}").status_code == 403
     access = db.session.scalar(select(EmergencyAccess))
     assert client.post(f"/admin/nodoppningar/{access.id}/granskad").status_code == 302

@@ -6,7 +6,12 @@ from werkzeug.routing.converters import NumberConverter
 
 from tracker.core.web import is_public_endpoint
 
-EXPLICITLY_PUBLIC = {"static", "auth.login", "api.openapi_json"}  # the API description holds no data
+EXPLICITLY_PUBLIC = {
+    "static",
+    "auth.login",
+    "twofactor.login_code",
+    "api.openapi_json",
+}  # the API description holds no data
 
 
 def _sample_url(rule) -> str:

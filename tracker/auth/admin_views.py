@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
-from tracker.auth import services
+from tracker.auth import services, totp
 from tracker.auth.forms import ConfirmForm, OrganisationForm, PasswordResetForm, UserForm
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.auth.tokens import tokens_of
@@ -119,3 +119,13 @@ def reset_password(user_id: int):
             flash("Lösenordet är återställt och användarens sessioner avslutade.", "success")
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_detail.html", user=user, confirm=ConfirmForm(), reset_form=form), 422
+
+
+@bp.route("/anvandare/<int:user_id>/tvastegs/aterstall", methods=["POST"])
+def reset_totp(user_id: int):
+    user = _get_user_or_404(user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit() and user.totp_enabled:
+        totp.disable(user, current_user._get_current_object(), "totp reset by admin")
+        flash("Tvåstegsverifieringen är återställd. Användaren får aktivera den igen.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))

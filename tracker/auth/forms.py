@@ -60,3 +60,15 @@ class ApiTokenForm(PulsForm):
         "Gäller till och med", validators=[Optional()], description="Lämna tomt för ingen slutdag."
     )
     password = PasswordField("Ditt lösenord (bekräftar att det är du)", validators=[Required()])
+
+
+class CodeForm(PulsForm):
+    code = StringField(
+        "Engångskod (6 siffror)",
+        validators=[Required(), Length(max=10, message="Högst 10 tecken.")],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class ReauthForm(PulsForm):
+    password = PasswordField("Ditt lösenord", validators=[Required(), Length(max=256)])

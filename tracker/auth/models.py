@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.models import TimestampMixin, VersionedMixin
@@ -133,6 +133,11 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # TOTP two-factor: the secret encrypted (tracker/auth/totp.py), never shown
+    # again after enrolment; the last accepted time-step stops replays.
+    totp_secret_enc: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
 
@@ -152,6 +157,10 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     def authority(self) -> Authority:
         return self.organisation.authority
 
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_secret_enc is not None
+
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
@@ -168,6 +177,8 @@ class UserSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the user last proved who they are (login or re-authentication).
+    authenticated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     end_reason: Mapped[str | None] = mapped_column(String(40))

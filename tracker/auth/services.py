@@ -51,6 +51,7 @@ def start_session(user: User, remote_addr: str | None) -> str:
             user_id=user.id,
             token_hash=_token_hash(token),
             created_at=now,
+            authenticated_at=now,
             last_seen_at=now,
             remote_addr=remote_addr,
         )
@@ -58,6 +59,16 @@ def start_session(user: User, remote_addr: str | None) -> str:
     db.session.flush()
     user.current_session_token = token
     return token
+
+
+def session_row(token: str | None) -> UserSession | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        select(UserSession).where(
+            UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None)
+        )
+    )
 
 
 def load_session_user(token: str) -> User | None:
@@ -140,7 +151,7 @@ def is_locked_out(email: str, remote_addr: str) -> bool:
     )
 
 
-def _record_failure(email: str, remote_addr: str, user: User | None, why: str) -> None:
+def record_failure(email: str, remote_addr: str, user: User | None, why: str) -> None:
     db.session.add(LoginAttempt(email=email, remote_addr=remote_addr, attempted_at=now_utc()))
     audit_record(
         AuditAction.LOGIN_FAILED,
@@ -153,7 +164,8 @@ def _record_failure(email: str, remote_addr: str, user: User | None, why: str) -
 def authenticate(email: str, password: str, remote_addr: str) -> User:
     """Check credentials and lock-out; raise LoginRefused with a Swedish message.
 
-    Failures are flushed into the session; the caller commits them even
+    The login itself is audited by `complete_login` (after the second factor,
+    when the user has one). Failures are flushed into the session; the caller commits them even
     though the login fails, so lock-out counts survive the request.
     """
     email = normalise_email(email)
@@ -161,23 +173,28 @@ def authenticate(email: str, password: str, remote_addr: str) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if is_locked_out(email, remote_addr):
         verify_dummy(password)
-        _record_failure(email, remote_addr, user, "locked_out")
+        record_failure(email, remote_addr, user, "locked_out")
         raise LoginRefused(LOCKED)
     if user is None:
         verify_dummy(password)
-        _record_failure(email, remote_addr, None, "unknown_account")
+        record_failure(email, remote_addr, None, "unknown_account")
         raise LoginRefused(BAD_CREDENTIALS)
     if not verify_password(user.password_hash, password):
-        _record_failure(email, remote_addr, user, "wrong_password")
+        record_failure(email, remote_addr, user, "wrong_password")
         raise LoginRefused(BAD_CREDENTIALS)
     if not user.is_active:
-        _record_failure(email, remote_addr, user, "deactivated")
+        record_failure(email, remote_addr, user, "deactivated")
         raise LoginRefused(BAD_CREDENTIALS)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
-    audit_record(AuditAction.LOGIN, obj=user, user=user)
     return user
+
+
+def complete_login(user: User, remote_addr: str | None, details: str | None = None) -> str:
+    """Every factor checked: clear the failure count, audit, open the server-side session."""
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email))
+    audit_record(AuditAction.LOGIN, obj=user, user=user, details=details)
+    return start_session(user, remote_addr)
 
 
 # ---------------------------------------------------------------- accounts

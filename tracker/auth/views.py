@@ -7,13 +7,13 @@ from flask_login import current_user, login_user, logout_user
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
-from tracker.auth import services, tokens
+from tracker.auth import services, tokens, totp
 from tracker.auth.forms import ApiTokenForm, ConfirmForm, LoginForm, PasswordChangeForm
 from tracker.auth.models import ApiToken, Role
 from tracker.auth.passwords import verify_password
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors, is_safe_next
-from tracker.core.timeutil import STOCKHOLM
+from tracker.core.timeutil import STOCKHOLM, now_utc
 from tracker.core.web import public
 from tracker.extensions import db
 
@@ -35,12 +35,24 @@ def login():
             form.form_errors.append(refused.message)
             return render_template("auth/login.html", form=form), 401
         session.clear()  # a fresh session: no fixation of an earlier cookie
-        services.start_session(user, request.remote_addr)
-        login_user(user)
-        session.permanent = False
-        return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
+        safe_next = next_url if is_safe_next(next_url) else None
+        if user.totp_enabled:
+            # Step two: no server-side session until the code is right.
+            session["pending_login"] = {"user_id": user.id, "at": now_utc().timestamp(), "next": safe_next}
+            return redirect(url_for("twofactor.login_code"))
+        finish_login(user)
+        if totp.must_enrol(user):
+            flash("Administratörer måste använda tvåstegsverifiering. Aktivera den nu.", "warning")
+            return redirect(url_for("twofactor.setup"))
+        return redirect(safe_next or url_for("core.home"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
+
+
+def finish_login(user) -> None:
+    services.complete_login(user, request.remote_addr)
+    login_user(user)
+    session.permanent = False
 
 
 @bp.route("/logout", methods=["POST"])

@@ -4,7 +4,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -74,4 +73,3 @@ class ConsentCheckForm(PulsForm):
 class EmergencyAccessForm(PulsForm):
     personnummer = StringField("Personnummer", validators=[Required(), ValidPersonnummer(), Length(max=20)])
     reason = TextAreaField("Skäl till nödöppningen", validators=[Required(), Length(max=1000)])
-    password = PasswordField("Ditt lösenord (bekräftar att det är du)", validators=[Required()])

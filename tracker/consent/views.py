@@ -9,7 +9,7 @@ from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import AUTHORITY_LABELS, Organisation, Role
-from tracker.auth.passwords import verify_password
+from tracker.auth.reauth import require_recent_auth
 from tracker.consent import queries, services
 from tracker.consent.categories import CATEGORY_LABELS, Action, Category
 from tracker.consent.forms import (
@@ -303,23 +303,25 @@ def check():
 # ---------------------------------------------------------------- emergency access
 
 
+# Emergency access needs the password within the last few minutes.
+EMERGENCY_REAUTH_MINUTES = 5
+
+
 @bp.route("/nodoppning", methods=["GET", "POST"])
+@require_recent_auth(EMERGENCY_REAUTH_MINUTES)
 def emergency():
     require_role(current_user, *EMERGENCY_ROLES)
     form = EmergencyAccessForm()
     if form.validate_on_submit():
         individual = None
-        if not verify_password(current_user.password_hash, form.password.data):
-            form.password.errors = ["Lösenordet stämmer inte."]
+        try:
+            number = personnummer.normalise(form.personnummer.data)
+        except personnummer.InvalidPersonnummer as exc:
+            form.personnummer.errors = [str(exc)]
         else:
-            try:
-                number = personnummer.normalise(form.personnummer.data)
-            except personnummer.InvalidPersonnummer as exc:
-                form.personnummer.errors = [str(exc)]
-            else:
-                individual = db.session.scalar(select(Individual).where(Individual.personnummer == number))
-                if individual is None:
-                    form.personnummer.errors = ["Ingen person med det numret finns i Puls."]
+            individual = db.session.scalar(select(Individual).where(Individual.personnummer == number))
+            if individual is None:
+                form.personnummer.errors = ["Ingen person med det numret finns i Puls."]
         if individual is not None:
             try:
                 services.open_emergency_access(individual, current_user, form.reason.data)

@@ -1,6 +1,6 @@
 """Forms for individuals and their case contacts."""
 
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from tracker.core.forms import PulsForm, Required, ValidPersonnummer
@@ -39,3 +39,10 @@ class ContactForm(PulsForm):
     organisation_id = SelectField("Organisation", coerce=str, validators=[Required()])
     contact_person = StringField("Kontaktperson", validators=[Length(max=200, message="Högst 200 tecken.")])
     note = StringField("Anteckning", validators=[Length(max=500, message="Högst 500 tecken.")])
+
+
+class CloseCaseForm(PulsForm):
+    closed_on = DateField("Avslutat den", validators=[Required("Ange ett giltigt datum (ÅÅÅÅ-MM-DD).")])
+    reason = TextAreaField(
+        "Skäl till avslut", validators=[Required(), Length(max=500, message="Högst 500 tecken.")]
+    )

@@ -1,9 +1,9 @@
 """The individual (the person a case is about)."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.models import AuthoredMixin, VersionedMixin, new_public_id
@@ -51,6 +51,9 @@ class Individual(AuthoredMixin, VersionedMixin, db.Model):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     fk_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # The case is closed ("avslutat ärende"): the retention period runs from here.
+    closed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    closed_reason: Mapped[str | None] = mapped_column(String(500))
     # Set when the retention period has passed and identity data was removed.
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

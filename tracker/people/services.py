@@ -10,6 +10,7 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.core import personnummer
 from tracker.core.errors import ValidationError
+from tracker.core.timeutil import STOCKHOLM, today_local
 from tracker.extensions import db
 from tracker.people.models import CaseContact, Gender, Individual
 
@@ -106,6 +107,8 @@ def create_individual(data: IndividualData, by: User) -> Individual:
 def update_individual(individual: Individual, data: IndividualData, expected_version, by: User) -> Individual:
     if _as_int(expected_version) != individual.version:
         raise StaleEdit(STALE_MESSAGE)
+    if individual.anonymised_at is not None:
+        raise ValidationError({"personnummer": "Personen är anonymiserad. Uppgifterna kan inte ändras."})
     values = _validate(data, individual, by)
     changed = sorted(k for k, v in values.items() if getattr(individual, k) != v)
     for key, value in values.items():
@@ -158,3 +161,42 @@ def remove_contact(contact: CaseContact) -> None:
     audit_record(AuditAction.DELETE, obj=contact, individual_id=contact.individual_id)
     db.session.delete(contact)
     db.session.flush()
+
+
+def close_case(individual: Individual, closed_on, reason: str) -> Individual:
+    """Avsluta ärendet: the retention period (see people/retention.py) runs from closed_on."""
+    reason = _clean(reason)
+    errors = {}
+    if individual.anonymised_at is not None:
+        errors["reason"] = "Personen är redan anonymiserad."
+    elif individual.closed_on is not None:
+        errors["reason"] = "Ärendet är redan avslutat."
+    if closed_on is None:
+        errors["closed_on"] = "Ange ett datum."
+    elif closed_on > today_local():
+        errors["closed_on"] = "Datumet kan inte ligga i framtiden."
+    elif closed_on < individual.created_at.astimezone(STOCKHOLM).date():
+        errors["closed_on"] = "Datumet kan inte ligga före registreringen."
+    if not reason:
+        errors["reason"] = "Ange ett skäl."
+    elif len(reason) > 500:
+        errors["reason"] = "Högst 500 tecken."
+    if errors:
+        raise ValidationError(errors)
+    individual.closed_on = closed_on
+    individual.closed_reason = reason
+    db.session.flush()
+    audit_record(AuditAction.UPDATE, obj=individual, individual_id=individual.id, details="case closed")
+    return individual
+
+
+def reopen_case(individual: Individual) -> Individual:
+    if individual.anonymised_at is not None:
+        raise ValidationError({"reason": "En anonymiserad person kan inte återöppnas."})
+    if individual.closed_on is None:
+        return individual
+    individual.closed_on = None
+    individual.closed_reason = None
+    db.session.flush()
+    audit_record(AuditAction.UPDATE, obj=individual, individual_id=individual.id, details="case reopened")
+    return individual
