@@ -1,5 +1,9 @@
 """The main user journeys, in a real browser, with accessibility checks."""
 
+import pytest
+
+pytestmark = pytest.mark.browser
+
 import re
 
 from tests.browser.conftest import axe_violations, login, logout
