@@ -1,12 +1,12 @@
 """The main user journeys, in a real browser, with accessibility checks."""
 
-import pytest
-
-pytestmark = pytest.mark.browser
-
 import re
 
+import pytest
+
 from tests.browser.conftest import axe_violations, login, logout
+
+pytestmark = pytest.mark.browser
 
 
 def _assert_accessible(page):
