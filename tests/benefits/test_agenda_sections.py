@@ -73,7 +73,7 @@ def test_the_pulsmote_agenda_names_consented_cases_in_every_data_section(db, fac
     assert follow_ups.named[0].details == ["bevakning förfaller 2026-04-10 (uppföljning av plan)"]
     alarms = _section(agenda, "alarms")
     assert [c.individual.id for c in alarms.named] == [named.id]
-    assert alarms.named[0].details[0].startswith("beviljad ae men ingen vårdplan")
+    assert alarms.named[0].details[0].startswith("Beviljad AE men ingen vårdplan: beviljad för")
     assert agenda.hidden_total == 0
 
 

@@ -206,6 +206,7 @@ def test_the_rehabkoordinator_drills_into_the_certificates_of_the_clinic(ae, cli
         as_text=True
     )
     assert "ExempelP1" in html and "ExempelP4" in html and "ExempelP3" not in html
+    assert "bygger på 2 poster" in html
     html = client.get(f"/rapporter/{ae.project.id}/underlag/discussed", query_string=H1_ARGS).get_data(
         as_text=True
     )
@@ -230,3 +231,16 @@ def test_drill_down_lists_only_what_the_policy_lets_the_reader_see(ae, client, f
         as_text=True
     )
     assert "ExempelP1" not in html and "5 poster; 5 av dem kan du inte se" in html
+
+
+def test_a_person_granted_twice_in_the_period_is_counted_and_listed_once(ae, client, factory, login, db):
+    factory.decision(ae.people["P1"], decided_on=date(2025, 6, 1), period_start=date(2025, 6, 1))
+    t = tables(ae.project, H1)
+    assert values(t["beviljade_utan_plan"])["Utan vårdplan"] == [2, D("66.7")]
+    assert values(t["beslut_utfall"])["Beviljad"] == [4, D("66.7")]
+    db.session.commit()
+    login(ae.rehab)
+    html = client.get(f"/rapporter/{ae.project.id}/underlag/granted_no_plan", query_string=H1_ARGS).get_data(
+        as_text=True
+    )
+    assert html.count("ExempelP1") == 1 and "bygger på 2 poster" in html

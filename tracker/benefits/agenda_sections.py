@@ -130,5 +130,5 @@ def open_alarms(ctx: AgendaContext) -> list[AgendaEntry]:
     entries = []
     for alarm in alarms_for_clinics(table_organisation_ids(ctx.meeting), ctx.on):
         for row in alarm.rows:
-            entries.append(AgendaEntry(row.individual.id, f"{alarm.title.lower()}: {row.detail}"))
+            entries.append(AgendaEntry(row.individual.id, f"{alarm.title}: {row.detail}"))
     return entries

@@ -8,7 +8,8 @@ which apply the access policy per category.
 
 from statistics import median
 
-from sqlalchemy import and_, case, distinct, exists, func, select
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from tracker.benefits.models import (
     CERTIFICATE_TYPE_LABELS,
@@ -175,4 +176,20 @@ def decisions_drill(ctx: ReportContext, args):
     columns=_DECISION_COLUMNS,
 )
 def granted_no_plan_drill(ctx: ReportContext, args):
-    return FkDecision, [decided_clause(ctx), FkDecision.outcome == Outcome.GRANTED, no_plan_by_end(ctx)]
+    """One record per person (their latest grant in the period), as the figure counts people."""
+    later = aliased(FkDecision)
+    latest = ~exists().where(
+        later.individual_id == FkDecision.individual_id,
+        later.outcome == Outcome.GRANTED,
+        later.decided_on.between(ctx.start, ctx.end),
+        or_(
+            later.decided_on > FkDecision.decided_on,
+            and_(later.decided_on == FkDecision.decided_on, later.id > FkDecision.id),
+        ),
+    )
+    return FkDecision, [
+        decided_clause(ctx),
+        FkDecision.outcome == Outcome.GRANTED,
+        no_plan_by_end(ctx),
+        latest,
+    ]
