@@ -58,6 +58,9 @@ class Config:
     ALARM_PERIOD_ENDING_DAYS = _env_int("ALARM_PERIOD_ENDING_DAYS", 120)
     ALARM_FOLLOW_UP_OVERDUE_DAYS = _env_int("ALARM_FOLLOW_UP_OVERDUE_DAYS", 0)
     WORKLIST_DUE_SOON_DAYS = _env_int("WORKLIST_DUE_SOON_DAYS", 7)
+    # Pulsmöte agenda windows for a meeting without a previous/next meeting in its series.
+    AGENDA_LOOKBACK_DAYS = _env_int("AGENDA_LOOKBACK_DAYS", 60)
+    AGENDA_LOOKAHEAD_DAYS = _env_int("AGENDA_LOOKAHEAD_DAYS", 60)
     EMERGENCY_ACCESS_HOURS = _env_int("EMERGENCY_ACCESS_HOURS", 4)
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 4 * 1024 * 1024)
 

@@ -91,3 +91,22 @@ def test_party_checks_for_many_people_use_a_fixed_number_of_queries(app, case, f
     assert small == [False, True, True]
     assert large.count(True) == 20
     assert few.count == many.count
+
+
+def test_the_responsible_clinic_as_a_party_sees_its_own_case_without_consent(app, case, factory):
+    facts = load_facts(case.rehab, [case.individual.id])[case.individual.id]
+    decision = party_may_view(case.clinic, case.individual, Category.MEETING_NOTES, facts)
+    assert decision and decision.reason == "responsible_unit"
+    # A spärr does not bind the unit that holds the data.
+    factory.block(case.individual, organisation=case.clinic)
+    facts = load_facts(case.rehab, [case.individual.id])[case.individual.id]
+    assert party_may_view(case.clinic, case.individual, Category.MEETING_NOTES, facts)
+    # Another clinic is an outside party.
+    other_clinic = factory.organisation("region_clinic")
+    assert not party_may_view(other_clinic, case.individual, Category.MEETING_NOTES, facts)
+
+
+def test_a_consent_naming_the_parent_organisation_covers_its_office(app, case, factory):
+    factory.consent(case.individual, parties=(case.fk_office.parent,))
+    facts = load_facts(case.rehab, [case.individual.id])[case.individual.id]
+    assert party_may_view(case.fk_office, case.individual, Category.CERTIFICATES, facts)

@@ -1,10 +1,14 @@
 """The "between the chairs" alarms on the rehabkoordinator's start page.
 
-Each rule is one query over the individuals the user is responsible for
-(their clinic, or assigned to them), filtered by the access policy, with a
-threshold from the app config. A rule fires on the threshold day itself.
+Each rule is one query over the individuals in a scope, with a threshold
+from the app config. A rule fires on the threshold day itself. The scope is
+either a user's own cases (their clinic, or assigned to them) as the access
+policy lets them see them (`alarms_for`), or every case held by some clinics
+(`alarms_for_clinics`, used by the pulsmöte agenda, which decides naming
+per case through the policy itself, and by the daily digest, which only counts).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -19,6 +23,7 @@ from tracker.consent.models import Consent
 from tracker.consent.policy import visible_individuals
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
+from tracker.meetings.models import Meeting, MeetingCaseNote
 from tracker.people.models import Individual
 from tracker.plans.models import CarePlan, Insats, InsatsStatusChange
 
@@ -42,12 +47,38 @@ class Alarm:
         return len(self.rows)
 
 
-def _responsible(user: User, category: Category):
+@dataclass(frozen=True)
+class Scope:
+    """Which cases (per category) and which bevakningar an alarm run looks at."""
+
+    cases: Callable[[Category], object]
+    follow_ups: Callable[[], object]
+
+
+def user_scope(user: User) -> Scope:
     """The user's own cases (clinic or assigned coordinator), as the policy lets them see them."""
-    return and_(
-        or_(Individual.clinic_id == user.organisation_id, Individual.coordinator_id == user.id),
-        visible_individuals(user, category),
+    return Scope(
+        cases=lambda category: and_(
+            or_(Individual.clinic_id == user.organisation_id, Individual.coordinator_id == user.id),
+            visible_individuals(user, category),
+        ),
+        follow_ups=lambda: and_(
+            or_(FollowUp.clinic_id == user.organisation_id, FollowUp.coordinator_id == user.id),
+            visible_individuals(user, Category.FK_RECORDS),
+        ),
     )
+
+
+def units_scope(clinic_ids, coordinator_ids=()) -> Scope:
+    """Every case held by these clinics or assigned to these coordinators.
+
+    No policy filter: the caller applies the policy before naming anyone
+    (the agenda) or only counts cases per responsible unit (the digest).
+    """
+    clause = or_(
+        Individual.clinic_id.in_(list(clinic_ids)), Individual.coordinator_id.in_(list(coordinator_ids))
+    )
+    return Scope(cases=lambda category: clause, follow_ups=lambda: clause)
 
 
 def _current_grant(today: date):
@@ -59,7 +90,7 @@ def _current_grant(today: date):
     )
 
 
-def granted_without_plan(user: User, today: date, days: int) -> list[AlarmRow]:
+def granted_without_plan(scope: Scope, today: date, days: int) -> list[AlarmRow]:
     """A current grant decided at least `days` ago, and still no vårdplan."""
     latest = (
         select(FkDecision.individual_id, func.max(FkDecision.decided_on).label("decided_on"))
@@ -73,7 +104,7 @@ def granted_without_plan(user: User, today: date, days: int) -> list[AlarmRow]:
         .where(
             latest.c.decided_on <= today - timedelta(days=days),
             ~exists().where(CarePlan.individual_id == Individual.id),
-            _responsible(user, Category.PLAN),
+            scope.cases(Category.PLAN),
         )
         .order_by(latest.c.decided_on, Individual.id)
     ).all()
@@ -89,6 +120,10 @@ def _activity_dates(today: date):
         select(CarePlan.individual_id, CarePlan.sip_meeting_on.label("on")),
         select(Insats.individual_id, Insats.starts_on.label("on")),
         select(InsatsStatusChange.individual_id, InsatsStatusChange.changed_on.label("on")),
+        # Discussed at a meeting: the meeting's day (UTC date of its start; a pulsmöte is held in daytime).
+        select(MeetingCaseNote.individual_id, func.date(Meeting.starts_at).label("on")).join(
+            Meeting, Meeting.id == MeetingCaseNote.meeting_id
+        ),
     ]
     activity = union_all(*sources).subquery()
     return (
@@ -99,8 +134,8 @@ def _activity_dates(today: date):
     )
 
 
-def no_recent_activity(user: User, today: date, days: int) -> list[AlarmRow]:
-    """People on a current grant with no certificate, decision, plan or insats activity for `days`."""
+def no_recent_activity(scope: Scope, today: date, days: int) -> list[AlarmRow]:
+    """People on a current grant with no certificate, decision, plan, insats or meeting activity for `days`."""
     last = _activity_dates(today)
     granted = select(FkDecision.individual_id).where(_current_grant(today))
     rows = db.session.execute(
@@ -109,14 +144,14 @@ def no_recent_activity(user: User, today: date, days: int) -> list[AlarmRow]:
         .where(
             Individual.id.in_(granted),
             last.c.last_on <= today - timedelta(days=days),
-            _responsible(user, Category.PLAN),
+            scope.cases(Category.PLAN),
         )
         .order_by(last.c.last_on, Individual.id)
     ).all()
     return [AlarmRow(i, on, f"senaste aktivitet för {(today - on).days} dagar sedan") for i, on in rows]
 
 
-def period_ending(user: User, today: date, days: int) -> list[AlarmRow]:
+def period_ending(scope: Scope, today: date, days: int) -> list[AlarmRow]:
     """A grant whose period ends within `days`, and no newer certificate yet."""
     later = aliased(FkDecision)
     rows = db.session.execute(
@@ -133,14 +168,14 @@ def period_ending(user: User, today: date, days: int) -> list[AlarmRow]:
                 later.outcome == Outcome.GRANTED,
                 later.period_end > FkDecision.period_end,
             ),
-            _responsible(user, Category.FK_RECORDS),
+            scope.cases(Category.FK_RECORDS),
         )
         .order_by(FkDecision.period_end, Individual.id)
     ).all()
     return [AlarmRow(i, on, f"perioden slutar om {(on - today).days} dagar") for i, on in rows]
 
 
-def consent_expiring(user: User, today: date, days: int) -> list[AlarmRow]:
+def consent_expiring(scope: Scope, today: date, days: int) -> list[AlarmRow]:
     """Consents ending within `days` that no newer consent outlasts (consent models read-only)."""
     newer = aliased(Consent)
     expiring = (
@@ -165,13 +200,13 @@ def consent_expiring(user: User, today: date, days: int) -> list[AlarmRow]:
     rows = db.session.execute(
         select(Individual, expiring.c.valid_until)
         .join(expiring, expiring.c.individual_id == Individual.id)
-        .where(_responsible(user, Category.IDENTITY))
+        .where(scope.cases(Category.IDENTITY))
         .order_by(expiring.c.valid_until, Individual.id)
     ).all()
     return [AlarmRow(i, on, f"går ut om {(on - today).days} dagar") for i, on in rows]
 
 
-def follow_ups_overdue(user: User, today: date, days: int) -> list[AlarmRow]:
+def follow_ups_overdue(scope: Scope, today: date, days: int) -> list[AlarmRow]:
     """Open bevakningar naming the user's clinic or the user, more than `days` past due."""
     rows = db.session.execute(
         select(Individual, FollowUp.due_on)
@@ -179,8 +214,7 @@ def follow_ups_overdue(user: User, today: date, days: int) -> list[AlarmRow]:
         .where(
             FollowUp.status == FollowUpStatus.OPEN,
             FollowUp.due_on < today - timedelta(days=days),
-            or_(FollowUp.clinic_id == user.organisation_id, FollowUp.coordinator_id == user.id),
-            visible_individuals(user, Category.FK_RECORDS),
+            scope.follow_ups(),
         )
         .order_by(FollowUp.due_on, Individual.id)
     ).all()
@@ -196,11 +230,23 @@ RULES = [
 ]
 
 
-def alarms_for(user: User, today: date | None = None) -> list[Alarm]:
-    """Every alarm rule for this user: one query each, regardless of row count."""
+def alarms_in(scope: Scope, today: date | None = None, keys=None) -> list[Alarm]:
+    """Every alarm rule (or those in `keys`) over a scope: one query each, regardless of row count."""
     today = today or today_local()
     result = []
     for key, title, config_key, rule in RULES:
+        if keys is not None and key not in keys:
+            continue
         threshold = int(current_app.config.get(config_key, 0))
-        result.append(Alarm(key, title, threshold, rule(user, today, threshold)))
+        result.append(Alarm(key, title, threshold, rule(scope, today, threshold)))
     return result
+
+
+def alarms_for(user: User, today: date | None = None) -> list[Alarm]:
+    """Every alarm rule for this user's own cases, as the policy lets them see them."""
+    return alarms_in(user_scope(user), today)
+
+
+def alarms_for_clinics(clinic_ids: list[int], today: date | None = None) -> list[Alarm]:
+    """Every alarm rule for all cases of these clinics (the caller applies the policy)."""
+    return alarms_in(units_scope(clinic_ids), today)

@@ -1,7 +1,8 @@
 """The case timeline: one chronological view of an individual, each entry filtered by the policy.
 
-Meetings where the case was discussed are not included yet (the meetings
-domain is built separately); add them here as one more source.
+Sources: certificates, FK decisions, bevakningar, consents, the plan and its
+insatser, and the meetings where the case was on the agenda or noted
+(Category.MEETING_NOTES). Each source reads with a fixed number of queries.
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from tracker.consent.models import Consent
 from tracker.consent.policy import CaseFacts, visible_categories
 from tracker.core.timeutil import to_local
 from tracker.extensions import db
+from tracker.meetings.models import AgendaCase, Meeting, MeetingCaseNote, MeetingStatus
 from tracker.people.models import Individual
 from tracker.plans.models import CarePlan, Insats, InsatsStatusChange
 
@@ -120,12 +122,49 @@ def _plan(individual_id: int) -> list[Entry]:
     return entries
 
 
+def _meetings(individual_id: int) -> list[Entry]:
+    """ "Discussed at meeting X": its case notes, or its place on a (not cancelled) meeting's agenda."""
+    entries = []
+    noted: set[int] = set()
+    notes = db.session.scalars(
+        select(MeetingCaseNote)
+        .where(MeetingCaseNote.individual_id == individual_id)
+        .order_by(MeetingCaseNote.id)
+    ).unique()
+    for note in notes:
+        meeting = note.meeting
+        noted.add(meeting.id)
+        text = f"Togs upp på {meeting.kind.label.lower()} ”{meeting.title}”: {note.note}"
+        if note.next_steps:
+            text += f" Nästa steg: {note.next_steps}"
+        entries.append(Entry(to_local(meeting.starts_at).date(), "Möte", text, Category.MEETING_NOTES))
+    agenda = db.session.scalars(
+        select(Meeting)
+        .join(AgendaCase, AgendaCase.meeting_id == Meeting.id)
+        .where(AgendaCase.individual_id == individual_id, Meeting.status != MeetingStatus.CANCELLED)
+    ).unique()
+    for meeting in agenda:
+        if meeting.id in noted:
+            continue
+        verb = "Togs upp på" if meeting.status == MeetingStatus.HELD else "På dagordningen för"
+        entries.append(
+            Entry(
+                to_local(meeting.starts_at).date(),
+                "Möte",
+                f"{verb} {meeting.kind.label.lower()} ”{meeting.title}”",
+                Category.MEETING_NOTES,
+            )
+        )
+    return entries
+
+
 SOURCES = [
     (Category.CERTIFICATES, _certificates),
     (Category.FK_RECORDS, _decisions),
     (Category.FK_RECORDS, _follow_ups),
     (Category.IDENTITY, _consents),
     (Category.PLAN, _plan),
+    (Category.MEETING_NOTES, _meetings),
 ]
 
 

@@ -9,7 +9,14 @@ from sqlalchemy import select
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
-from tracker.benefits import exports, queries, services
+from tracker.benefits import (  # noqa: F401 (agenda/digest sections, extract sections and anonymisers)
+    agenda_sections,
+    digest_sections,
+    exports,
+    queries,
+    rights,
+    services,
+)
 from tracker.benefits.alarms import alarms_for
 from tracker.benefits.forms import CertificateForm, DecisionForm, FollowUpDoneForm, FollowUpForm
 from tracker.benefits.timeline import timeline

@@ -298,11 +298,16 @@ def party_may_view(
 ) -> Decision:
     """May this outside party (e.g. FK at a pulsmöte) see this part of the case?
 
-    Yes only with an active consent naming the party and covering the
-    category, and no active spärr hitting the party. `facts` come from
-    `load_facts()` (batched); pass a `Party` from `party_for()` in loops.
+    The responsible unit (an organisation that is the case's clinic) sees its
+    own case; anyone else only with an active consent naming the party (the
+    organisation, its parent, or its whole authority) and covering the
+    category, and no active spärr hitting the party (a spärr does not bind
+    the unit that holds the data). `facts` come from `load_facts()`
+    (batched); pass a `Party` from `party_for()` in loops.
     """
     party = party_for(authority_or_org)
+    if party.organisation_id is not None and party.organisation_id == individual.clinic_id:
+        return Decision(True, "responsible_unit")
     on = on or today_local()
     for block in facts.blocks:
         if (

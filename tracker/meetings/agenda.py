@@ -24,11 +24,10 @@ from sqlalchemy import select
 
 from tracker.auth.models import Organisation, User
 from tracker.consent.categories import Category
-from tracker.consent.policy import is_responsible_unit, load_facts
+from tracker.consent.policy import is_responsible_unit, load_facts, party_for, party_may_view
 from tracker.core.timeutil import STOCKHOLM, today_local
 from tracker.extensions import db
-from tracker.meetings.access import organisation_may_view
-from tracker.meetings.models import AgendaCase, Meeting, MeetingStatus
+from tracker.meetings.models import AgendaCase, Meeting, MeetingKind, MeetingStatus
 from tracker.people.models import Individual
 
 CONSENT_PROMPT = (
@@ -55,17 +54,33 @@ class AgendaEntry:
 class SectionSpec:
     key: str
     title: str
-    category: Category
+    categories: tuple[Category, ...]
     order: int
     builder: Callable[[AgendaContext], list[AgendaEntry]]
+    kinds: frozenset[MeetingKind] | None = None  # None: every kind of meeting
+
+    @property
+    def category(self) -> Category:
+        return self.categories[0]
 
 
 SECTIONS: dict[str, SectionSpec] = {}
 
 
-def agenda_section(key: str, title: str, category: Category, order: int = 100):
+def agenda_section(
+    key: str,
+    title: str,
+    category: Category | tuple[Category, ...],
+    order: int = 100,
+    kinds: frozenset[MeetingKind] | set[MeetingKind] | None = None,
+):
+    """Register a section builder. A case is named only if every organisation at the table
+    may see its identity and *every* category given; `kinds` limits the section to some
+    kinds of meeting (e.g. pulsmöten)."""
+    categories = (category,) if isinstance(category, Category) else tuple(category)
+
     def register(func):
-        SECTIONS[key] = SectionSpec(key, title, category, order, func)
+        SECTIONS[key] = SectionSpec(key, title, categories, order, func, frozenset(kinds) if kinds else None)
         return func
 
     return register
@@ -119,6 +134,11 @@ def meeting_parties(meeting: Meeting) -> list[Organisation]:
     return sorted(orgs.values(), key=lambda o: o.name)
 
 
+def table_organisation_ids(meeting: Meeting) -> list[int]:
+    """The organisations at the table: the cases a data section may bring up are theirs."""
+    return [org.id for org in meeting_parties(meeting)]
+
+
 def series_neighbours(meeting: Meeting) -> tuple[datetime | None, datetime | None]:
     if meeting.series_id is None:
         return None, None
@@ -138,7 +158,9 @@ def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agen
     on = on or today_local()
     previous_start, next_start = series_neighbours(meeting)
     ctx = AgendaContext(meeting, previous_start, next_start, on)
-    specs = sorted(SECTIONS.values(), key=lambda s: s.order)
+    specs = sorted(
+        (s for s in SECTIONS.values() if s.kinds is None or meeting.kind in s.kinds), key=lambda s: s.order
+    )
     raw = [(spec, spec.builder(ctx)) for spec in specs]
     ids = sorted({entry.individual_id for _spec, entries in raw for entry in entries})
     individuals = (
@@ -150,7 +172,7 @@ def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agen
     # (the viewer reached the meeting as organiser, invitee or member of an invited organisation).
     deciders = {org.id: org for org in parties}
     deciders.setdefault(viewer.organisation_id, viewer.organisation)
-    deciders = list(deciders.values())
+    deciders = [party_for(org) for org in deciders.values()]
     sections = []
     for spec, entries in raw:
         built = BuiltSection(spec.key, spec.title)
@@ -160,11 +182,9 @@ def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agen
         for individual_id, details in grouped.items():
             individual = individuals[individual_id]
             case_facts = facts[individual_id]
-            categories = (Category.IDENTITY, spec.category)
+            categories = (Category.IDENTITY, *spec.categories)
             named = all(
-                organisation_may_view(org, individual, c, case_facts, on)
-                for org in deciders
-                for c in categories
+                party_may_view(party, individual, c, case_facts, on) for party in deciders for c in categories
             )
             if named:
                 built.named.append(NamedCase(individual, [d for d in details if d]))

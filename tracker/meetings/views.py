@@ -261,4 +261,4 @@ def home_meetings(user):
     return {"upcoming": list(db.session.scalars(query)), "unread": unread_count(user)}
 
 
-from tracker.meetings import views_agenda, views_calendar  # noqa: E402, F401  (routes on bp)
+from tracker.meetings import rights, views_agenda, views_calendar  # noqa: E402, F401  (routes on bp; rights)

@@ -16,7 +16,7 @@ from tracker.core.timeutil import today_local
 from tracker.extensions import db
 from tracker.people.queries import get_individual_or_404
 from tracker.people.services import StaleEdit
-from tracker.plans import queries, services
+from tracker.plans import queries, rights, services  # noqa: F401 (rights: extract sections, anonymisers)
 from tracker.plans.forms import InsatsForm, InsatsStatusForm, PlanForm
 from tracker.plans.models import ALLOWED_TRANSITIONS, INSATS_STATUS_LABELS
 

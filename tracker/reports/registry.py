@@ -16,6 +16,8 @@ SECTION_MODULES = [
     "tracker.reports.sections.activities",
     "tracker.reports.sections.consents",
     "tracker.reports.sections.economy",
+    "tracker.benefits.report_sections",
+    "tracker.meetings.report_sections",
 ]
 
 

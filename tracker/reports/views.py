@@ -14,10 +14,10 @@ from tracker.core.timeutil import today_local
 from tracker.referrals.queries import get_project_or_404, is_project_staff, projects_for
 from tracker.reports import exports, services, sus
 from tracker.reports.charts import table_chart
-from tracker.reports.drill import DRILL_SETS, drill_rows
+from tracker.reports.drill import DRILL_SETS, drill_columns, drill_rows
 from tracker.reports.formatting import PERIOD_CHOICES, display, is_masked, parse_period
 from tracker.reports.models import TextSection
-from tracker.reports.registry import build_report
+from tracker.reports.registry import build_report, load_sections
 from tracker.reports.tables import ReportContext
 from tracker.timesheets.rounding import ROUNDING_RULE_TEXT
 
@@ -145,6 +145,7 @@ def drill(project_id: int, kind: str):
     project = _report_project(project_id)
     if current_user.role in AGGREGATE_ROLES:
         deny("aggregates_only", details=f"drill project={project.id}")
+    load_sections()  # sections' modules register their drill sets
     if kind not in DRILL_SETS:
         return render_template(
             "errors/error.html", title="Finns inte", text="Okänt underlag.", status=404
@@ -163,6 +164,7 @@ def drill(project_id: int, kind: str):
         period=period,
         kind=kind,
         title=DRILL_SETS[kind],
+        columns=drill_columns(kind),
         rows=rows,
         total=total,
         hidden=total - len(rows),
