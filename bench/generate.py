@@ -240,6 +240,7 @@ class _Bulk:
             closed = created + timedelta(days=rng.randint(200, 900)) if rng.random() < 0.25 else None
             if closed and closed >= self.today:
                 closed = None
+            fk_officer = rng.choice(officers) if rng.random() < 0.75 else None
             individual_id = self.load.add(
                 t.Individual,
                 {
@@ -251,7 +252,7 @@ class _Bulk:
                     "home_municipality": rng.choice(MUNICIPALITIES),
                     "clinic_id": self.clinics[clinic_index],
                     "coordinator_id": coordinator,
-                    "fk_officer_id": rng.choice(officers) if rng.random() < 0.75 else None,
+                    "fk_officer_id": fk_officer,
                     "closed_on": closed,
                     "closed_reason": "Ärendet avslutat." if closed else None,
                     "created_by_id": coordinator,
@@ -259,7 +260,9 @@ class _Bulk:
                     "updated_at": self._at(created),
                 },
             )
-            result.append((individual_id, self.clinics[clinic_index], coordinator, created, closed))
+            result.append(
+                (individual_id, self.clinics[clinic_index], coordinator, created, closed, fk_officer)
+            )
             if rng.random() < 0.3:
                 self.load.add(
                     t.CaseContact,
@@ -278,10 +281,10 @@ class _Bulk:
 
         t, rng, today = self.t, self.rng, self.today
         officers = [self.users["fk1"], self.users["fk2"]]
-        for individual_id, clinic_id, coordinator, created, closed in individuals:
+        for individual_id, clinic_id, coordinator, created, closed, fk_officer in individuals:
             end = closed or today
             span = max(1, (end - created).days)
-            officer = rng.choice(officers)
+            officer = fk_officer or rng.choice(officers)
             # Certificates and the decisions answering them (about two of each per case).
             for _ in range(rng.choice([1, 2, 2, 3])):
                 issued = created + timedelta(days=rng.randint(0, span))
@@ -320,8 +323,8 @@ class _Bulk:
                         "created_by_id": officer,
                     },
                 )
-            # Bevakningar: mostly done, the newest open.
-            for index in range(rng.choice([1, 2, 2, 3])):
+            # Bevakningar (the case's own handläggare only): mostly done, the newest open.
+            for index in range(rng.choice([1, 2, 2, 3]) if fk_officer else 0):
                 due = created + timedelta(days=rng.randint(30, span + 60))
                 done = index > 0 or closed is not None or rng.random() < 0.4
                 self.load.add(
