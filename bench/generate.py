@@ -626,7 +626,7 @@ class _Bulk:
         prev = self.session.scalar(text("SELECT row_hash FROM audit_events ORDER BY id DESC LIMIT 1"))
         prev = prev or GENESIS_HASH
         actors = [(self.users[k], k) for k in ("fk1", "fk2", "rehab1", "rehab2", "rehab3", "samordnare")]
-        total = int(60_000 * self.scale)
+        total = int(65_000 * self.scale)
         ids = [row[0] for row in individuals] or [None]
         moment = datetime.now(UTC) - timedelta(days=2 * 365)
         step = timedelta(days=2 * 365) / max(total, 1)

@@ -372,6 +372,9 @@ def main(argv=None) -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument(
+        "--write-results", action="store_true", help="replace this database's section in bench/RESULTS.md"
+    )
     parser.add_argument("--measure", metavar="DATABASE_URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -387,14 +390,45 @@ def main(argv=None) -> None:
     print(format_table(main_result))
     print()
     print(format_memory(results))
+    command = "python " + " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])])
+    machine = f"{platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}"
     if args.json:
-        payload = {
-            "command": "python " + " ".join(["bench/run.py", *(argv or sys.argv[1:])]),
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": f"{platform.platform()}, {os.cpu_count()} CPU, Python {platform.python_version()}",
-            "results": results,
-        }
+        payload = {"command": command, "machine": machine, "results": results}
         args.json.write_text(json.dumps(payload, indent=2))
+    if args.write_results:
+        write_results(args.db, command, machine, results)
+
+
+def write_results(db: str, command: str, machine: str, results: list[dict]) -> None:
+    """Replace the section between this database's markers in bench/RESULTS.md."""
+    path = ROOT / "bench" / "RESULTS.md"
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    begin, end = f"<!-- {db} -->", f"<!-- /{db} -->"
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    body = "\n".join(
+        [
+            begin,
+            f"## {db}",
+            "",
+            f"Run {when} on {machine}.",
+            "",
+            "```",
+            command,
+            "```",
+            "",
+            format_table(results[-1]),
+            "",
+            "Memory of the measuring process:",
+            "",
+            format_memory(results),
+            end,
+        ]
+    )
+    if begin in text:
+        text = text[: text.index(begin)] + body + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip("\n") + "\n\n" + body + "\n"
+    path.write_text(text)
 
 
 if __name__ == "__main__":
