@@ -124,6 +124,7 @@ def _tables():
         "AllocationKey": "allocation_keys",
         "HourlyCost": "hourly_costs",
         "TimeEntry": "time_entries",
+        "User": "users",
     }
     return SimpleNamespace(**{key: db.metadata.tables[name] for key, name in names.items()})
 
@@ -213,12 +214,52 @@ class _Bulk:
         self.projects = self._ids("SELECT kind, id FROM projects")
         self.project_orgs = self._ids("SELECT id, organisation_id FROM projects")
         used = set(self.session.scalars(text("SELECT personnummer FROM individuals")))
+        self._staff()
         individuals = self._individuals(used)
         self._case_events(individuals)
         self._platform(individuals)
         self._meetings(individuals)
         self._time_entries()
         self._audit(individuals)
+
+    def _staff(self) -> None:
+        """Enough handläggare and rehabkoordinatorer for ~250 cases each (the demo has 2 and 5)."""
+        t = self.t
+        users = t.User
+        template = self.session.execute(
+            select(users.c.password_hash, users.c.organisation_id).where(users.c.id == self.users["fk1"])
+        ).one()
+        self.officers = [self.users["fk1"], self.users["fk2"]]
+        self.coordinators = {c: [self.users[f"rehab{i}"]] for i, c in enumerate(self.clinics, start=1)}
+        cases = int(10_000 * self.scale)
+        for number in range(3, max(3, cases // 250) + 1):
+            self.officers.append(
+                self.load.add(
+                    users,
+                    {
+                        "email": f"fk{number}@demo.puls.example",
+                        "full_name": f"Handläggare {number}",
+                        "password_hash": template.password_hash,
+                        "role": "handlaggare",
+                        "organisation_id": template.organisation_id,
+                    },
+                )
+            )
+        for index, clinic_id in enumerate(self.clinics, start=1):
+            for number in range(2, max(2, cases // len(self.clinics) // 250) + 1):
+                self.coordinators[clinic_id].append(
+                    self.load.add(
+                        users,
+                        {
+                            "email": f"rehab{index}-{number}@demo.puls.example",
+                            "full_name": f"Rehabkoordinator {index}-{number}",
+                            "password_hash": template.password_hash,
+                            "role": "rehabkoordinator",
+                            "organisation_id": clinic_id,
+                        },
+                    )
+                )
+        self.load.flush("users")
 
     # --- individuals and their case events -------------------------------------------------------
     def _individuals(self, used: set[str]) -> list[tuple]:
@@ -228,14 +269,14 @@ class _Bulk:
         t, rng = self.t, self.rng
         total = int(10_000 * self.scale)
         existing = self.session.scalar(text("SELECT COUNT(*) FROM individuals"))
-        officers = [self.users["fk1"], self.users["fk2"]]
+        officers = self.officers
         result = []
         for number in range(max(0, total - existing)):
             clinic_index = number % len(self.clinics)
             gender = rng.choices(list(Gender), weights=[48, 46, 4, 2])[0]
             born = date(self.today.year - rng.randint(19, 29), rng.randint(1, 12), rng.randint(1, 28))
             first, last = rng.choice(FIRST_NAMES[gender]), rng.choice(LAST_NAMES)
-            coordinator = self.users[f"rehab{clinic_index + 1}"]
+            coordinator = rng.choice(self.coordinators[self.clinics[clinic_index]])
             created = self._day(5 * 365, 30)
             closed = created + timedelta(days=rng.randint(200, 900)) if rng.random() < 0.25 else None
             if closed and closed >= self.today:
@@ -280,7 +321,7 @@ class _Bulk:
         from tracker.plans.models import InsatsStatus
 
         t, rng, today = self.t, self.rng, self.today
-        officers = [self.users["fk1"], self.users["fk2"]]
+        officers = self.officers
         for individual_id, clinic_id, coordinator, created, closed, fk_officer in individuals:
             end = closed or today
             span = max(1, (end - created).days)

@@ -123,6 +123,13 @@ REPORT_SQL = {
         SELECT t.category, SUM(t.hours) FROM time_entries t
         WHERE t.project_id = :p AND t.booked_on BETWEEN :start AND :end
         GROUP BY t.category""",
+    "invoicing": """
+        SELECT t.user_id, t.booked_on, SUM(t.hours) FROM time_entries t
+        WHERE t.project_id = :p AND t.booked_on BETWEEN :start AND :end
+        GROUP BY t.user_id, t.booked_on""",
+    "budgets": """
+        SELECT b.forbund_id, b.year, b.amount FROM project_budgets b
+        WHERE b.project_id = :p AND b.year BETWEEN :y0 AND :y1""",
     "consents": """
         SELECT COUNT(DISTINCT c.individual_id) FROM consents c
         WHERE c.individual_id IN (
@@ -193,7 +200,7 @@ def measure(database_url: str, requests: int, warmup: int) -> dict:
     period = {"p": platform_id, "start": f"{year - 1}-01-01", "end": f"{year - 1}-12-31"}
     from datetime import date
 
-    period.update(start=date(year - 1, 1, 1), end=date(year - 1, 12, 31))
+    period.update(start=date(year - 1, 1, 1), end=date(year - 1, 12, 31), y0=year - 1, y1=year - 1)
 
     def hand_written_sql():
         with engine.connect() as connection:
