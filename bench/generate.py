@@ -33,12 +33,13 @@ BATCH = 2000
 DEMO_CORE_INDIVIDUALS = 200
 
 
-def app_for(database_url: str):
+def app_for(database_url: str, **extra):
     from tracker import create_app
 
     return create_app(
         "production",
         overrides={
+            **extra,
             "SECRET_KEY": "bench-only-not-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SESSION_COOKIE_SECURE": False,
