@@ -4,6 +4,8 @@ The restart test stops and starts the local PostgreSQL cluster, which every
 other test run on the machine shares: it runs only on PostgreSQL, as root
 with `pg_ctlcluster` (as in CI), once, and always waits until PostgreSQL
 answers again before it ends. Set PULS_SKIP_RESTART_TEST=1 to skip it.
+The scheduler test runs on both databases (a SQLite file, or a scratch
+PostgreSQL database).
 """
 
 import os
@@ -30,9 +32,8 @@ from tracker.demo import fictional_personnummer
 from tracker.people.models import Gender
 
 TEST_URL = os.environ.get("TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    not TEST_URL.startswith("postgresql"), reason="needs TEST_DATABASE_URL on PostgreSQL"
-)
+ON_POSTGRESQL = TEST_URL.startswith("postgresql")
+needs_postgresql = pytest.mark.skipif(not ON_POSTGRESQL, reason="needs TEST_DATABASE_URL on PostgreSQL")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -152,6 +153,7 @@ def _setup_app_database(url: str, env: dict) -> None:
     )
 
 
+@needs_postgresql
 def test_a_postgresql_restart_under_load_gives_the_503_page_then_recovers_and_leaves_no_half_write(tmp_path):
     cluster = _cluster()
     if cluster is None:
@@ -249,8 +251,18 @@ def _assert_writes_all_or_nothing(url: str, writes: list) -> None:
 # --- the scheduler killed mid-run ---------------------------------------------------------------------
 
 
+@contextmanager
+def _job_database(tmp_path):
+    """A database a second process can share: a scratch PostgreSQL database, else a SQLite file."""
+    if ON_POSTGRESQL:
+        with _scratch_database(f"puls_bench_sched_{os.getpid()}") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'scheduler.db'}"
+
+
 def test_a_scheduler_killed_mid_run_catches_up_on_its_next_start_without_duplicates(tmp_path):
-    with _scratch_database(f"puls_bench_sched_{os.getpid()}") as url:
+    with _job_database(tmp_path) as url:
         worker = [sys.executable, "-m", "tests.core.scheduler_worker", url]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         env.pop("TEST_DATABASE_URL", None)
