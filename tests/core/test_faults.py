@@ -157,7 +157,9 @@ def _setup_app_database(url: str, env: dict) -> None:
 def test_a_postgresql_restart_under_load_gives_the_503_page_then_recovers_and_leaves_no_half_write(tmp_path):
     cluster = _cluster()
     if cluster is None:
-        pytest.skip("restarting PostgreSQL needs root, pg_ctlcluster and a local cluster")
+        pytest.skip(
+            "restarting PostgreSQL needs root, pg_ctlcluster, a local cluster and no PULS_SKIP_RESTART_TEST"
+        )
     with _scratch_database(f"puls_bench_faults_{os.getpid()}") as url:
         env = {
             **os.environ,
