@@ -61,7 +61,8 @@ class IndividualListQuery(ApiModel):
 
 
 class SearchIn(ApiModel):
-    q: str = Field(min_length=2, max_length=100, description="Namn eller personnummer")
+    # No NUL: PostgreSQL text cannot hold it (a 422 here, not a 500 from the database).
+    q: str = Field(min_length=2, max_length=100, pattern=r"^[^\x00]*$", description="Namn eller personnummer")
     page: Page = 1
     per_page: int = Field(25, ge=1, le=100)
 

@@ -47,8 +47,22 @@ def render_error(status: int, message: str | None = None):
     return render_template("errors/error.html", title=title, text=message or text, status=status), status
 
 
+def _forget_the_database() -> None:
+    """After a lost connection: drop the broken transaction and render the page without the
+    database (the signed-in user is not reloaded, so the page shows no personal menu)."""
+    from flask import g
+
+    from tracker.extensions import db, login_manager
+
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the connection is gone; the pool discards it)
+        db.session.close()
+    g._login_user = login_manager.anonymous_user()
+
+
 def register_error_handlers(app) -> None:
-    for status in (400, 401, 403, 404, 405, 413, 429, 500):
+    for status in (400, 401, 403, 404, 405, 413, 429):
         app.register_error_handler(status, lambda exc, status=status: render_error(status))
 
     @app.errorhandler(CSRFError)
@@ -62,4 +76,12 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(OperationalError)
     def database_down(exc):
         app.logger.error("database error: %s", type(exc).__name__)
+        _forget_the_database()
         return render_error(503)
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        # A connection lost at the request's commit (in after_request) arrives here.
+        if isinstance(getattr(exc, "original_exception", None), OperationalError):
+            return database_down(exc.original_exception)
+        return render_error(500)
