@@ -2,7 +2,16 @@
 
 from flask import request
 
-from tracker.api import benefits, consent, meetings, people, plans, referrals  # noqa: F401  (register the operations)
+from tracker.api import (  # noqa: F401  (register the operations)
+    benefits,
+    consent,
+    meetings,
+    people,
+    plans,
+    referrals,
+    reports,
+    timesheets,
+)
 from tracker.api.core import bp
 from tracker.api.openapi import build_spec
 from tracker.core.web import public
