@@ -114,3 +114,19 @@ def test_an_id_beyond_the_database_range_is_404_for_every_method(api, db):
     assert call("PUT", "/meetings/2147483648", _meeting(call.user, version=1)).status_code == 404
     assert call("PUT", "/certificates/99999999999", {}).status_code == 404
     assert call("GET", "/meetings/2147483647").status_code == 404
+
+
+def test_a_revoked_token_is_refused_on_every_new_resource(api, case, db):
+    from datetime import UTC, datetime
+
+    from tracker.auth.models import ApiToken
+
+    call = api(case.rehab)
+    urls = ["/meetings", "/projects", f"/individuals/{case.individual.public_id}/certificates"]
+    assert all(call("GET", url).status_code == 200 for url in urls)
+    token = db.session.scalar(select(ApiToken).where(ApiToken.user_id == case.rehab.id))
+    token.revoked_at = datetime.now(UTC)
+    db.session.commit()
+    for url in urls:
+        response = call("GET", url)
+        assert response.status_code == 401 and response.mimetype == "application/problem+json"

@@ -13,7 +13,7 @@ from functools import wraps
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import ValidationError as PydanticError
 
 from tracker.auth.models import TokenScope
@@ -30,6 +30,16 @@ MAX_PER_PAGE = 100
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value):
+        """PostgreSQL text cannot hold NUL; refuse it as invalid input (422), never a 500."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Texten innehåller otillåtna tecken.")
+        if isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+            raise ValueError("Texten innehåller otillåtna tecken.")
+        return value
 
 
 class PageQuery(ApiModel):
