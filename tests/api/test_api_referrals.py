@@ -184,3 +184,33 @@ def test_activity_validation_gives_422(api, platform, db):
         ).status_code
         == 422
     )
+
+
+def test_enrolment_background_is_updated_with_a_version(api, platform, factory, db):
+    project, staff, person = platform
+    enrolment = factory.enrolment(project, person)
+    db.session.commit()
+    call = api(staff)
+    body = {
+        "income_before": None,
+        "occupation_before": None,
+        "education_level": None,
+        "support_before": None,
+        "income_after": None,
+        "occupation_after": None,
+        "involves_fk": True,
+        "involves_region": False,
+        "involves_kommun": True,
+        "involves_af": False,
+        "version": 1,
+    }
+    updated = call("PUT", f"/enrolments/{enrolment.id}", body)
+    assert updated.status_code == 200, updated.json
+    assert updated.json["involves_kommun"] is True and updated.json["version"] == 2
+    stale = call("PUT", f"/enrolments/{enrolment.id}", {**body, "involves_af": True})
+    assert stale.status_code == 409
+    assert (
+        call("PUT", f"/enrolments/{enrolment.id}", {**body, "version": 2, "income_before": "x"}).status_code
+        == 422
+    )
+    assert api("samordnare")("PUT", f"/enrolments/{enrolment.id}", {}).status_code == 403

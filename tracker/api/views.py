@@ -3,6 +3,7 @@
 from flask import request
 
 from tracker.api import (  # noqa: F401  (register the operations)
+    activities,
     benefits,
     consent,
     meetings,
