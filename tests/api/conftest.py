@@ -1,6 +1,10 @@
+from dataclasses import dataclass
+
 import pytest
 
 from tests.factories import api_token
+from tracker.auth.models import Organisation, OrgType, User
+from tracker.people.models import Individual
 
 
 @pytest.fixture
@@ -21,3 +25,23 @@ def api(client, factory, db):
         return call
 
     return make
+
+
+@dataclass
+class Case:
+    clinic: Organisation
+    rehab: User
+    officer: User
+    individual: Individual
+
+
+@pytest.fixture
+def case(factory, db):
+    """A clinic with its rehabkoordinator, an assigned FK handläggare (no consent yet), one individual."""
+    clinic = factory.organisation(OrgType.REGION_CLINIC, name="Psykiatrimottagning Test")
+    fk_office = factory.organisation(OrgType.FK, name="FK Test")
+    rehab = factory.user("rehabkoordinator", organisation=clinic)
+    officer = factory.user("handlaggare", organisation=fk_office)
+    individual = factory.individual(clinic=clinic, coordinator_id=rehab.id, fk_officer_id=officer.id)
+    db.session.commit()
+    return Case(clinic, rehab, officer, individual)

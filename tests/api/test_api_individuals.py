@@ -161,3 +161,10 @@ def test_page_size_is_capped(api, db):
 def test_ledning_is_refused_individuals(api, db):
     call = api("ledning")
     assert call("GET", "/individuals").status_code == 403
+
+
+def test_nul_characters_are_invalid_input_not_a_server_error(api, db):
+    call = api("rehabkoordinator")
+    response = call("POST", "/individuals/search", {"q": "0\x00"})
+    assert response.status_code == 422 and "q" in response.json["errors"]
+    assert call("POST", "/meetings", {"title": "A\x00"}).status_code == 422

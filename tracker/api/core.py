@@ -7,12 +7,13 @@ scope and records what `openapi.py` needs to describe it. Errors are
 """
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import ValidationError as PydanticError
 
 from tracker.auth.models import TokenScope
@@ -29,6 +30,16 @@ MAX_PER_PAGE = 100
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul_characters(cls, value):
+        """PostgreSQL text cannot hold NUL; refuse it as invalid input (422), never a 500."""
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError("Texten innehåller otillåtna tecken.")
+        if isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+            raise ValueError("Texten innehåller otillåtna tecken.")
+        return value
 
 
 class PageQuery(ApiModel):
@@ -53,6 +64,7 @@ class Operation:
     many: bool = False
     errors: tuple[int, ...] = field(default_factory=tuple)
     access: Callable | None = None
+    content_type: str | None = None  # a non-JSON response body (e.g. text/calendar)
 
 
 OPERATIONS: list[Operation] = []
@@ -133,6 +145,7 @@ def operation(
     many: bool = False,
     errors: tuple[int, ...] = (),
     access: Callable | None = None,
+    content_type: str | None = None,
 ) -> Callable:
     """Declare an API operation.
 
@@ -161,7 +174,19 @@ def operation(
             return jsonify(result), status
 
         op = Operation(
-            rule, method, func.__name__, summary, tag, query, body, response, status, many, errors, access
+            rule,
+            method,
+            func.__name__,
+            summary,
+            tag,
+            query,
+            body,
+            response,
+            status,
+            many,
+            errors,
+            access,
+            content_type,
         )
         OPERATIONS.append(op)
         bp.add_url_rule(rule, func.__name__, view, methods=[method])
@@ -202,6 +227,37 @@ def individual_access(action, category, *allowed_roles):
         return {"individual": individual}
 
     return load
+
+
+def record_access(loader, action, name: str, *allowed_roles):
+    """Access rule for `/<thing>s/<int:<name>_id>`: load the record through its
+    `get_<thing>_or_404(id, action)` (the policy on its individual), then check the role."""
+    from tracker.consent.policy import require_role
+
+    def load(**kwargs):
+        obj = loader(kwargs[f"{name}_id"], action)
+        if allowed_roles:
+            require_role(current_user, *allowed_roles)
+        return {name: obj}
+
+    return load
+
+
+def all_items(items) -> Page:
+    """A one-page result for short per-case lists."""
+    items = list(items)
+    return Page(items=items, page=1, per_page=max(len(items), 1), total=len(items))
+
+
+@contextmanager
+def conflict_on_stale():
+    """Turn the services' StaleEdit into 409 problem+json."""
+    from tracker.people.services import StaleEdit
+
+    try:
+        yield
+    except StaleEdit as stale:
+        raise ApiError(409, "Posten har ändrats", str(stale)) from stale
 
 
 def load_token_user(req):

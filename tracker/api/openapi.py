@@ -88,7 +88,12 @@ def _operation(op: Operation, refs: dict, schemas: dict) -> dict:
         }
         for code in sorted(statuses)
     }
-    if op.response is None:
+    if op.content_type is not None:
+        responses[str(op.status)] = {
+            "description": "Svar",
+            "content": {op.content_type: {"schema": {"type": "string"}}},
+        }
+    elif op.response is None:
         responses[str(op.status)] = {"description": "Klart"}
     else:
         ref = refs[(op.response, "serialization")]

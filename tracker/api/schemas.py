@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from tracker.api.core import ApiModel
 from tracker.auth.models import Authority
@@ -15,6 +15,17 @@ from tracker.people.models import Gender
 Name = Field(min_length=1, max_length=100)
 DbId = Annotated[int, Field(ge=1, le=MAX_DB_ID)]
 Page = Annotated[int, Field(ge=1, le=100_000)]
+Version = Annotated[int, Field(ge=1, le=MAX_DB_ID, description="Versionen du läste; en ändrad post ger 409.")]
+
+
+def _sane_day(value: date) -> date:
+    if not date(1900, 1, 1) <= value <= date(2199, 12, 31):
+        raise ValueError("Datumet ligger utanför rimliga gränser (1900–2199).")
+    return value
+
+
+# A calendar date within bounds the services can do arithmetic on.
+Day = Annotated[date, AfterValidator(_sane_day)]
 
 
 class IndividualIn(ApiModel):

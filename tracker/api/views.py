@@ -2,7 +2,17 @@
 
 from flask import request
 
-from tracker.api import consent, people  # noqa: F401  (register the operations)
+from tracker.api import (  # noqa: F401  (register the operations)
+    activities,
+    benefits,
+    consent,
+    meetings,
+    people,
+    plans,
+    referrals,
+    reports,
+    timesheets,
+)
 from tracker.api.core import bp
 from tracker.api.openapi import build_spec
 from tracker.core.web import public

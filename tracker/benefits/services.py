@@ -1,6 +1,6 @@
 """Recording certificates, FK decisions and bevakningar. Services flush; the request commits."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -219,7 +219,18 @@ def _validate_decision(individual: Individual, data: DecisionData) -> dict:
     return values
 
 
+def _guard_certificate_link(individual: Individual, data: DecisionData, by, decision) -> DecisionData:
+    """Who may not see certificates can neither pick nor drop the link to one."""
+    from tracker.consent.categories import Action, Category
+    from tracker.consent.policy import may
+
+    if by is not None and not may(by, Action.VIEW, individual, Category.CERTIFICATES):
+        return replace(data, certificate_id=decision.certificate_id if decision else None)
+    return data
+
+
 def create_decision(individual: Individual, data: DecisionData, by: User) -> FkDecision:
+    data = _guard_certificate_link(individual, data, by, None)
     values = _validate_decision(individual, data)
     decision = FkDecision(individual_id=individual.id, created_by_id=by.id, **values)
     db.session.add(decision)
@@ -228,8 +239,11 @@ def create_decision(individual: Individual, data: DecisionData, by: User) -> FkD
     return decision
 
 
-def update_decision(decision: FkDecision, data: DecisionData, expected_version) -> FkDecision:
+def update_decision(
+    decision: FkDecision, data: DecisionData, expected_version, by: User | None = None
+) -> FkDecision:
     _check_version(decision, expected_version)
+    data = _guard_certificate_link(decision.individual, data, by, decision)
     values = _validate_decision(decision.individual, data)
     changed = sorted(k for k, v in values.items() if getattr(decision, k) != v)
     for key, value in values.items():

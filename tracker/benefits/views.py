@@ -212,11 +212,8 @@ def _decision_form(individual, decision=None) -> DecisionForm:
     return form
 
 
-def _decision_data(form: DecisionForm, individual, decision=None) -> services.DecisionData:
-    certificate_id = form.certificate_id.data
-    if not may(current_user, Action.VIEW, individual, Category.CERTIFICATES):
-        # Who may not see certificates can neither pick nor drop the link to one.
-        certificate_id = decision.certificate_id if decision else None
+def _decision_data(form: DecisionForm) -> services.DecisionData:
+    # The service keeps the certificate link for who may not see certificates.
     return services.DecisionData(
         outcome=form.outcome.data,
         officer_id=form.officer_id.data,
@@ -224,7 +221,7 @@ def _decision_data(form: DecisionForm, individual, decision=None) -> services.De
         level=form.level.data or None,
         period_start=form.period_start.data,
         period_end=form.period_end.data,
-        certificate_id=certificate_id,
+        certificate_id=form.certificate_id.data,
         note=form.note.data,
     )
 
@@ -236,7 +233,7 @@ def new_decision(public_id: str):
     form = _decision_form(individual)
     if form.validate_on_submit():
         try:
-            services.create_decision(individual, _decision_data(form, individual), current_user)
+            services.create_decision(individual, _decision_data(form), current_user)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -255,7 +252,7 @@ def edit_decision(decision_id: int):
         audit_record(AuditAction.VIEW, obj=decision, individual_id=individual.id, details="edit form")
     if form.validate_on_submit():
         try:
-            services.update_decision(decision, _decision_data(form, individual, decision), form.version.data)
+            services.update_decision(decision, _decision_data(form), form.version.data, current_user)
         except ValidationError as error:
             apply_errors(form, error)
         except StaleEdit as stale:

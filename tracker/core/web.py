@@ -122,3 +122,25 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_DB_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+        if max == MAX_DB_ID and not signed and not fixed_digits:
+            # Out of range must not match at all: a converter that refuses a value
+            # after matching makes Werkzeug answer 405 when the same path has a rule
+            # for another method (e.g. PUT /meetings/<huge> next to GET).
+            self.regex = BOUNDED_INT_REGEX
+
+
+def _up_to(limit: str) -> str:
+    """A regex for decimal numbers of len(limit) digits that are <= limit."""
+    if not limit:
+        return ""
+    head, rest = int(limit[0]), limit[1:]
+    options = []
+    if head > 0:
+        options.append(f"[0-{head - 1}]" + r"\d" * len(rest) if rest else f"[0-{head}]")
+    if rest:
+        options.append(f"{head}(?:{_up_to(rest)})")
+    return "|".join(options)
+
+
+# 1-9 digits, or 10 digits up to 2147483647 (no leading zeros beyond that).
+BOUNDED_INT_REGEX = rf"(?:\d{{1,9}}|(?:{_up_to(str(MAX_DB_ID))}))"

@@ -11,27 +11,20 @@ from tracker.core.errors import ValidationError
 from tracker.core.forms import PulsForm
 from tracker.core.panels import home_panel
 from tracker.core.timeutil import today_local
-from tracker.referrals.queries import get_project_or_404, is_project_staff, projects_for
+from tracker.referrals.queries import projects_for
 from tracker.reports import exports, services, sus
 from tracker.reports.charts import table_chart
 from tracker.reports.drill import DRILL_SETS, drill_columns, drill_rows
 from tracker.reports.formatting import PERIOD_CHOICES, display, is_masked, parse_period
 from tracker.reports.models import TextSection
+from tracker.reports.queries import AGGREGATE_ROLES, get_report_project_or_404
 from tracker.reports.registry import build_report, load_sections
 from tracker.reports.tables import ReportContext
 from tracker.timesheets.rounding import ROUNDING_RULE_TEXT
 
 bp = Blueprint("reports", __name__, url_prefix="/rapporter")
 
-AGGREGATE_ROLES = (Role.LEDNING, Role.ADMIN)
 PERIOD_ARGS = ("typ", "ar", "fran", "till")
-
-
-def _report_project(project_id: int):
-    project = get_project_or_404(project_id, staff=False)
-    if current_user.role not in AGGREGATE_ROLES and not is_project_staff(current_user, project):
-        deny("report_access", details=f"project={project.id}")
-    return project
 
 
 def _period():
@@ -58,7 +51,7 @@ def index():
 
 @bp.route("/<int:project_id>")
 def show(project_id: int):
-    project = _report_project(project_id)
+    project = get_report_project_or_404(project_id)
     period, period_error = _period()
     sections = build_report(project, period)
     charts = {t.key: table_chart(t) for s in sections for t in s.tables if t.chart}
@@ -100,7 +93,7 @@ def show(project_id: int):
 
 @bp.route("/<int:project_id>/texter", methods=["POST"])
 def save_texts(project_id: int):
-    project = _report_project(project_id)
+    project = get_report_project_or_404(project_id)
     period, period_error = _period()
     form = PulsForm()
     if period_error or not form.validate_on_submit():
@@ -117,7 +110,7 @@ def save_texts(project_id: int):
 
 @bp.route("/<int:project_id>/rapport.<fmt>")
 def export(project_id: int, fmt: str):
-    project = _report_project(project_id)
+    project = get_report_project_or_404(project_id)
     if fmt not in ("xlsx", "csv"):
         return render_template(
             "errors/error.html", title="Okänt format", text="Välj XLSX eller CSV.", status=404
@@ -142,7 +135,7 @@ def export(project_id: int, fmt: str):
 
 @bp.route("/<int:project_id>/underlag/<kind>")
 def drill(project_id: int, kind: str):
-    project = _report_project(project_id)
+    project = get_report_project_or_404(project_id)
     if current_user.role in AGGREGATE_ROLES:
         deny("aggregates_only", details=f"drill project={project.id}")
     load_sections()  # sections' modules register their drill sets
@@ -174,7 +167,7 @@ def drill(project_id: int, kind: str):
 
 @bp.route("/<int:project_id>/sus.csv")
 def sus_export(project_id: int):
-    project = _report_project(project_id)
+    project = get_report_project_or_404(project_id)
     if current_user.role in AGGREGATE_ROLES:
         deny("aggregates_only", details=f"sus project={project.id}")
     period, _ = _period()
