@@ -1,0 +1,147 @@
+"""What every import kind declares: its columns, who may import it, and how a row is applied."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from tracker.auth.models import Role, User
+from tracker.core import personnummer
+from tracker.extensions import db
+from tracker.imports import cells
+from tracker.imports.models import ImportKind
+from tracker.people.models import Individual
+
+
+class Status(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    UNCHANGED = "unchanged"
+    ERROR = "error"
+
+    def label(self, dry_run: bool) -> str:
+        return (DRY_RUN_LABELS if dry_run else DONE_LABELS)[self]
+
+
+DRY_RUN_LABELS = {
+    Status.CREATE: "skapas",
+    Status.UPDATE: "uppdateras",
+    Status.UNCHANGED: "oförändrad",
+    Status.ERROR: "fel",
+}
+DONE_LABELS = {
+    Status.CREATE: "skapad",
+    Status.UPDATE: "uppdaterad",
+    Status.UNCHANGED: "oförändrad",
+    Status.ERROR: "fel",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    help: str = ""
+    example: str = ""
+
+
+class RowErrors(Exception):
+    """Problems in one row: column key (None for the whole row) -> Swedish message."""
+
+    def __init__(self, errors: dict[str | None, str]):
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class RowRefused(Exception):
+    """The access policy refused this row's write (audited as a denial)."""
+
+    def __init__(self, column: str | None, message: str, reason: str, individual_id: int | None = None):
+        super().__init__(message)
+        self.column, self.message, self.reason, self.individual_id = column, message, reason, individual_id
+
+
+@dataclass
+class Context:
+    """The importing user and look-ups shared by the rows of one import."""
+
+    user: User
+    memo: dict = field(default_factory=dict)
+
+    def cached(self, name: str, loader):
+        if name not in self.memo:
+            self.memo[name] = loader()
+        return self.memo[name]
+
+
+class RowParser:
+    """Collects every cell's error so a row reports all its problems at once."""
+
+    def __init__(self, raw: dict):
+        self.raw = raw
+        self.errors: dict[str | None, str] = {}
+
+    def has(self, column: str) -> bool:
+        return column in self.raw
+
+    def get(self, column: str, parse, *args, required: bool = False):
+        try:
+            value = parse(self.raw.get(column), *args)
+        except cells.CellError as error:
+            self.errors[column] = str(error)
+            return None
+        if required and value in (None, "", []):
+            self.errors[column] = "Fältet måste fyllas i."
+        return value
+
+    def personnummer(self, column: str = "personnummer") -> str | None:
+        raw = cells.text(self.raw.get(column))
+        if not raw:
+            self.errors[column] = "Fältet måste fyllas i."
+            return None
+        try:
+            return personnummer.normalise(raw)
+        except personnummer.InvalidPersonnummer as error:
+            self.errors[column] = str(error)
+            return None
+
+    def fail(self, column: str | None, message: str) -> None:
+        self.errors.setdefault(column, message)
+
+    def done(self) -> None:
+        if self.errors:
+            raise RowErrors(self.errors)
+
+
+class KindSpec:
+    kind: ImportKind
+    title: str
+    description: str
+    roles: tuple[Role, ...]
+    columns: tuple[Column, ...]
+    # A service's ValidationError field -> the column it concerns (None: the whole row).
+    field_columns: dict[str, str | None] = {}
+    duplicate_message = "Raden upprepar en tidigare rad"
+
+    def parse(self, parser: RowParser, ctx: Context) -> dict:
+        raise NotImplementedError
+
+    def key(self, values: dict) -> tuple:
+        raise NotImplementedError
+
+    def apply(self, values: dict, ctx: Context) -> Status:
+        raise NotImplementedError
+
+    def header(self, column_key: str | None) -> str:
+        for column in self.columns:
+            if column.key == column_key:
+                return column.header
+        return ""
+
+
+def find_individual(pnr: str) -> Individual | None:
+    return db.session.scalar(select(Individual).where(Individual.personnummer == pnr))
+
+
+NOT_IN_PULS = "Personen finns inte i Puls. Importera eller registrera personen först."
