@@ -70,3 +70,11 @@ def test_unreadable_files_get_a_swedish_explanation(content, message):
 def test_windows_1252_is_only_tried_when_utf8_fails():
     assert decode("Å".encode())[1] == "utf-8"
     assert decode("Å".encode("cp1252"))[1] == "windows-1252"
+
+
+def test_an_xlsx_that_would_unpack_too_large_is_refused(monkeypatch):
+    from tracker.imports import reader
+
+    monkeypatch.setattr(reader, "MAX_UNPACKED_BYTES", 1000)
+    with pytest.raises(FileProblem, match="för stor uppackad"):
+        read_table(xlsx_bytes([["A"], [1]]), **LIMITS)

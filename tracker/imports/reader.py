@@ -21,6 +21,8 @@ MAX_COLUMNS = 50
 # A sheet "ends" after this many empty rows in a row: formatted but empty
 # rows must not make us walk a million lines.
 MAX_EMPTY_RUN = 1000
+# An XLSX is a zip: refuse archives that would unpack to more than this (zip bombs).
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 DELIMITERS = (";", ",", "\t")
 
 
@@ -110,8 +112,16 @@ def _read_csv(content: bytes, max_rows: int) -> Table:
 # ---------------------------------------------------------------- XLSX
 
 
+def _unpacked_size(content: bytes) -> int:
+    # zipfile never reads past a member's declared size, so the declared sizes bound the work.
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return sum(member.file_size for member in archive.infolist())
+
+
 def _read_xlsx(content: bytes, max_rows: int) -> Table:
     try:
+        if _unpacked_size(content) > MAX_UNPACKED_BYTES:
+            raise FileProblem("Excel-filen är för stor uppackad. Dela upp den i flera filer.")
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise FileProblem("Filen kunde inte läsas som en Excel-fil (.xlsx).") from exc

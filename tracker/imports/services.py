@@ -138,12 +138,15 @@ def run_import(spec: KindSpec, content: bytes, user: User, *, dry_run: bool) -> 
     table, index = read(spec, content)
     result = ImportResult(spec, dry_run, [], sha256=hashlib.sha256(content).hexdigest())
     ctx = Context(user)
-    seen: dict[tuple, int] = {}
+    parsed = _parse_rows(spec, ctx, table, index)
+    spec.prepare([values for _number, values, _errors in parsed if values is not None], ctx)
     outer = db.session.begin_nested()
     try:
-        for number, row in table.rows:
-            raw = {key: row[i] if i < len(row) else None for key, i in index.items()}
-            result.rows.append(_run_row(spec, ctx, number, raw, seen, result.denials))
+        for number, values, errors in parsed:
+            if errors:
+                result.rows.append(RowResult(number, Status.ERROR, errors))
+            else:
+                result.rows.append(_apply_row(spec, ctx, number, values, result.denials))
     except BaseException:
         outer.rollback()
         raise
@@ -163,13 +166,27 @@ def run_import(spec: KindSpec, content: bytes, user: User, *, dry_run: bool) -> 
     return result
 
 
-def _run_row(spec, ctx, number, raw, seen, denials) -> RowResult:
+def _parse_rows(spec: KindSpec, ctx: Context, table: Table, index: dict[str, int]) -> list[tuple]:
+    """(row number, values or None, errors) for every row; a repeated natural key is an error."""
+    parsed, seen = [], {}
+    for number, row in table.rows:
+        raw = {key: row[i] if i < len(row) else None for key, i in index.items()}
+        try:
+            values = spec.parse(RowParser(raw), ctx)
+            key = spec.key(values)
+            if key in seen:
+                raise RowErrors({None: spec.duplicate_message.format(row=seen[key]) + "."})
+            seen[key] = number
+        except RowErrors as error:
+            parsed.append((number, None, [RowError(spec.header(c), m) for c, m in error.errors.items()]))
+        else:
+            parsed.append((number, values, []))
+    return parsed
+
+
+def _apply_row(spec: KindSpec, ctx: Context, number: int, values: dict, denials: list) -> RowResult:
+    """One row through the domain services, in its own SAVEPOINT."""
     try:
-        values = spec.parse(RowParser(raw), ctx)
-        key = spec.key(values)
-        if key in seen:
-            raise RowErrors({None: spec.duplicate_message.format(row=seen[key]) + "."})
-        seen[key] = number
         savepoint = db.session.begin_nested()
         try:
             status = spec.apply(values, ctx)

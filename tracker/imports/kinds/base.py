@@ -6,6 +6,8 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from tracker.auth.models import Role, User
+from tracker.consent.categories import Action, Category
+from tracker.consent.policy import CaseFacts, Decision, load_facts, may
 from tracker.core import personnummer
 from tracker.extensions import db
 from tracker.imports import cells
@@ -62,17 +64,52 @@ class RowRefused(Exception):
         self.column, self.message, self.reason, self.individual_id = column, message, reason, individual_id
 
 
+PRELOAD_CHUNK = 500
+
+
 @dataclass
 class Context:
-    """The importing user and look-ups shared by the rows of one import."""
+    """The importing user and look-ups shared by the rows of one import.
+
+    The file's individuals and the policy's facts about them are loaded once,
+    in batches, before the rows run (a few queries instead of five per row).
+    Rows of one import therefore never widen each other's access.
+    """
 
     user: User
     memo: dict = field(default_factory=dict)
+    individuals: dict[str, Individual] = field(default_factory=dict)
+    facts: dict[int, CaseFacts] = field(default_factory=dict)
+    preloaded: bool = False
 
     def cached(self, name: str, loader):
         if name not in self.memo:
             self.memo[name] = loader()
         return self.memo[name]
+
+    def preload(self, personnummer_list) -> None:
+        numbers = sorted({p for p in personnummer_list if p})
+        for start in range(0, len(numbers), PRELOAD_CHUNK):
+            chunk = numbers[start : start + PRELOAD_CHUNK]
+            for individual in db.session.scalars(
+                select(Individual).where(Individual.personnummer.in_(chunk))
+            ):
+                self.individuals[individual.personnummer] = individual
+        ids = [i.id for i in self.individuals.values()]
+        for start in range(0, len(ids), PRELOAD_CHUNK):
+            chunk = ids[start : start + PRELOAD_CHUNK]
+            facts = load_facts(self.user, chunk)
+            self.facts.update({individual_id: facts[individual_id] for individual_id in chunk})
+        self.preloaded = True
+
+    def individual(self, pnr: str) -> Individual | None:
+        if self.preloaded:
+            return self.individuals.get(pnr)
+        return db.session.scalar(select(Individual).where(Individual.personnummer == pnr))
+
+    def may(self, action: Action, individual: Individual, category: Category) -> Decision:
+        """The access policy, with this import's batched facts."""
+        return may(self.user, action, individual, category, facts=self.facts.get(individual.id))
 
 
 class RowParser:
@@ -127,6 +164,11 @@ class KindSpec:
     def parse(self, parser: RowParser, ctx: Context) -> dict:
         raise NotImplementedError
 
+    def prepare(self, parsed: list[dict], ctx: Context) -> None:
+        """Batch look-ups before the rows run: the individuals the file names."""
+        if any("personnummer" in values for values in parsed):
+            ctx.preload(values.get("personnummer") for values in parsed)
+
     def key(self, values: dict) -> tuple:
         raise NotImplementedError
 
@@ -138,10 +180,6 @@ class KindSpec:
             if column.key == column_key:
                 return column.header
         return ""
-
-
-def find_individual(pnr: str) -> Individual | None:
-    return db.session.scalar(select(Individual).where(Individual.personnummer == pnr))
 
 
 NOT_IN_PULS = "Personen finns inte i Puls. Importera eller registrera personen först."

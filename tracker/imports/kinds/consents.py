@@ -13,7 +13,6 @@ from tracker.auth.models import AUTHORITY_LABELS, Authority, Role
 from tracker.consent import services as consents
 from tracker.consent.categories import CATEGORY_LABELS, Action, Category
 from tracker.consent.models import PURPOSE_LABELS, Consent, ConsentForm, Purpose
-from tracker.consent.policy import may
 from tracker.core.errors import ValidationError
 from tracker.extensions import db
 from tracker.imports import cells
@@ -26,7 +25,6 @@ from tracker.imports.kinds.base import (
     RowParser,
     RowRefused,
     Status,
-    find_individual,
 )
 from tracker.imports.models import ImportKind
 
@@ -167,10 +165,10 @@ class ConsentsSpec(KindSpec):
         return (values["personnummer"], values["given_on"], frozenset(values["parties"]))
 
     def apply(self, values: dict, ctx: Context) -> Status:
-        individual = find_individual(values["personnummer"])
+        individual = ctx.individual(values["personnummer"])
         if individual is None:
             raise RowErrors({"personnummer": NOT_IN_PULS})
-        decision = may(ctx.user, Action.EDIT, individual, Category.IDENTITY)
+        decision = ctx.may(Action.EDIT, individual, Category.IDENTITY)
         if not decision:
             raise RowRefused(
                 "personnummer",

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from tracker.auth.models import Role
 from tracker.consent.categories import Action, Category
-from tracker.consent.policy import may
 from tracker.core.errors import ValidationError
 from tracker.extensions import db
 from tracker.imports import cells
@@ -22,7 +21,6 @@ from tracker.imports.kinds.base import (
     RowParser,
     RowRefused,
     Status,
-    find_individual,
 )
 from tracker.imports.models import ImportKind
 from tracker.referrals import services as referrals
@@ -104,10 +102,10 @@ class EnrolmentsSpec(KindSpec):
         project: Project = values["project"]
         if not is_project_staff(ctx.user, project):
             raise RowRefused("project", "Du arbetar inte i projektet.", "project_staff")
-        individual = find_individual(values["personnummer"])
+        individual = ctx.individual(values["personnummer"])
         if individual is None:
             raise RowErrors({"personnummer": NOT_IN_PULS})
-        decision = may(ctx.user, Action.VIEW, individual, Category.IDENTITY)
+        decision = ctx.may(Action.VIEW, individual, Category.IDENTITY)
         if not decision:
             raise RowRefused(
                 "personnummer", "Du har inte åtkomst till personen i Puls.", decision.reason, individual.id

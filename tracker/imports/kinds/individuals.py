@@ -4,7 +4,6 @@ from sqlalchemy import func, select
 
 from tracker.auth.models import Role, User
 from tracker.consent.categories import Action, Category
-from tracker.consent.policy import may
 from tracker.extensions import db
 from tracker.imports import cells
 from tracker.imports.kinds.base import (
@@ -14,7 +13,6 @@ from tracker.imports.kinds.base import (
     RowParser,
     RowRefused,
     Status,
-    find_individual,
 )
 from tracker.imports.models import ImportKind
 from tracker.people import services as people
@@ -93,13 +91,13 @@ class IndividualsSpec(KindSpec):
 
     def apply(self, values: dict, ctx: Context) -> Status:
         user = ctx.user
-        existing = find_individual(values["personnummer"])
+        existing = ctx.individual(values["personnummer"])
         if existing is None:
             people.create_individual(
                 _data(values, user.organisation_id, user.id, values.get("fk_officer_id")), user
             )
             return Status.CREATE
-        decision = may(user, Action.EDIT, existing, Category.IDENTITY)
+        decision = ctx.may(Action.EDIT, existing, Category.IDENTITY)
         if not decision or existing.clinic_id != user.organisation_id:
             raise RowRefused(
                 "personnummer",
