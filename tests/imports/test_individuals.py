@@ -146,3 +146,20 @@ def test_missing_and_unknown_columns_are_named_without_echoing_cells(db, rehab):
     message = error.value.errors["file"]
     assert "Kolumner saknas: Personnummer, Förnamn, Efternamn, Kön, Hemkommun." in message
     assert "kolumn A, B, C" in message and pnr(5) not in message and "Anna" not in message
+
+
+def test_the_policy_facts_are_loaded_in_batches_not_per_row(db, rehab, count_queries):
+    def rows(n):
+        return [HEADER[:5]] + [[pnr(100 + i), "Anna", f"N{i}", "Kvinna", "Sala"] for i in range(n)]
+
+    costs = {}
+    for n in (3, 30):
+        content = csv_bytes(rows(n))
+        run_import(SPEC, content, rehab, dry_run=False)
+        with count_queries() as counter:
+            result = run_import(SPEC, content, rehab, dry_run=False)
+        assert [r.status for r in result.rows] == [Status.UNCHANGED] * n
+        costs[n] = counter.count
+    # An unchanged row costs one query (the service's personnummer check); the
+    # individuals and their consents, contacts, spärrar and emergency accesses come in batches.
+    assert costs[30] - costs[3] <= 27, costs
