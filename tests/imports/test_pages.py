@@ -45,6 +45,7 @@ def test_the_import_page_lists_the_kinds_the_role_may_import(app, client, login_
     html = client.get("/import/").get_data(as_text=True)
     for kind in ("personer", "samtycken", "inskrivningar", "tid"):
         assert f'href="/import/{kind}"' in html
+    assert '<li><a href="/import/">Import</a></li>' in client.get("/").get_data(as_text=True)
     html = _client_for(app, factory, db, "ledning").get("/import/").get_data(as_text=True)
     assert 'href="/import/tid"' in html and 'href="/import/samtycken"' not in html
 
@@ -202,3 +203,16 @@ def test_no_personnummer_reaches_the_audit_log(client, login_as, clinic, db):
     details = " ".join(filter(None, db.session.scalars(select(AuditEvent.details))))
     for number in (pnr(31), pnr(32), pnr(33)):
         assert number not in details and number.replace("-", "") not in details
+
+
+def test_confirming_twice_imports_once(client, login_as, clinic, db):
+    login_as("rehabkoordinator", organisation=clinic)
+    html = client.post("/import/personer", data=_file(_rows()), content_type="multipart/form-data").get_data(
+        as_text=True
+    )
+    token = _token(html)
+    assert client.post("/import/personer/bekrafta", data={"token": token}).status_code == 302
+    second = client.post("/import/personer/bekrafta", data={"token": token})
+    assert second.status_code == 302 and _count(db, Individual) == 2
+    assert "redan gjord" in client.get(second.location).get_data(as_text=True)
+    assert audit_count(db, action=AuditAction.CREATE, object_type="Import") == 1

@@ -234,13 +234,16 @@ def store_pending(spec: KindSpec, content: bytes, user: User) -> PendingImport:
 def pending_for(token: str, spec: KindSpec, user: User) -> PendingImport | None:
     if not token or len(token) > 64:
         return None
+    # FOR UPDATE: a double-clicked confirmation waits for the first one, then finds the row gone.
     return db.session.scalar(
-        select(PendingImport).where(
+        select(PendingImport)
+        .where(
             PendingImport.token == token,
             PendingImport.user_id == user.id,
             PendingImport.kind == spec.kind,
             PendingImport.expires_at > now_utc(),
         )
+        .with_for_update()
     )
 
 

@@ -58,7 +58,8 @@ class EnrolmentsSpec(KindSpec):
             "income_before",
             "Försörjning före",
             False,
-            ", ".join(INCOME_LABELS.values()) + ". Utelämnad kolumn: ändras inte.",
+            ", ".join(INCOME_LABELS.values())
+            + ". Tom cell: uppgiften tas bort. Utelämnad kolumn: ändras inte.",
             "Aktivitetsersättning",
         ),
     )
