@@ -216,3 +216,22 @@ def test_confirming_twice_imports_once(client, login_as, clinic, db):
     assert second.status_code == 302 and _count(db, Individual) == 2
     assert "redan gjord" in client.get(second.location).get_data(as_text=True)
     assert audit_count(db, action=AuditAction.CREATE, object_type="Import") == 1
+
+
+def test_with_csrf_protection_on_the_forms_carry_their_tokens(app, client, login_as, clinic, db, monkeypatch):
+    login_as("rehabkoordinator", organisation=clinic)
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    assert client.post("/import/personer/bekrafta", data={"token": "x"}).status_code == 400
+    page = client.get("/import/personer").get_data(as_text=True)
+    csrf = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    data = {"csrf_token": csrf, **_file(_rows())}
+    html = client.post("/import/personer", data=data, content_type="multipart/form-data").get_data(
+        as_text=True
+    )
+    confirm_csrf = (
+        html.split('bekrafta">')[1].split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    )
+    response = client.post(
+        "/import/personer/bekrafta", data={"csrf_token": confirm_csrf, "token": _token(html)}
+    )
+    assert response.status_code == 302 and _count(db, Individual) == 2
