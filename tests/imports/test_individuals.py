@@ -68,7 +68,10 @@ def test_rows_with_errors_write_nothing_and_say_where_the_errors_are(db, rehab, 
     # Only the summary is audited; the created-then-undone rows left no audit trace.
     assert audit_count(db) == before + 1
     summary = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
-    assert summary.object_type == "Import" and "errors=2" in summary.details
+    assert summary.object_type == "Import" and summary.action == AuditAction.VIEW
+    assert summary.details == (
+        "import personer (rejected, nothing written): rows=4 create=2 update=0 unchanged=0 errors=2"
+    )
 
 
 def test_re_importing_the_same_file_changes_nothing(db, rehab, officer):

@@ -35,13 +35,13 @@ def acting_as(user: User):
 
 
 @click.command("import")
-@click.argument("kind")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--user", "email", required=True, help="Import as this user (e-mail address).")
-@click.option("--dry-run", is_flag=True, help="Only check the file and show each row's result.")
+@click.argument("kind", metavar="TYP")
+@click.argument("path", metavar="FIL", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--user", "email", required=True, help="Importera som den här användaren (e-postadress).")
+@click.option("--dry-run", is_flag=True, help="Provkör: visa resultatet per rad men spara inget.")
 @with_appcontext
 def import_command(kind: str, path: Path, email: str, dry_run: bool):
-    """Import KIND (personer, samtycken, inskrivningar, tid) from a CSV or XLSX FILE."""
+    """Importera TYP (personer, samtycken, inskrivningar, tid) från en CSV- eller XLSX-FIL."""
     spec = spec_for(kind)
     if spec is None:
         raise click.UsageError(f"Okänd typ av import. Välj en av: {KIND_NAMES}.")

@@ -73,12 +73,17 @@ class ImportResult:
     def error_rows(self) -> list[RowResult]:
         return [r for r in self.rows if r.status == Status.ERROR]
 
+    @property
+    def written(self) -> bool:
+        return not self.dry_run and self.ok
+
     def summary(self) -> str:
         """For the audit log: counts only (no file name or hash: a one-row file's hash gives its number away)."""
         c = self.counts
+        outcome = "dry run" if self.dry_run else ("written" if self.ok else "rejected, nothing written")
         return (
-            f"kind={self.spec.kind.value} dry_run={self.dry_run} rows={len(self.rows)} "
-            f"created={c[Status.CREATE]} updated={c[Status.UPDATE]} unchanged={c[Status.UNCHANGED]} "
+            f"import {self.spec.kind.value} ({outcome}): rows={len(self.rows)} "
+            f"create={c[Status.CREATE]} update={c[Status.UPDATE]} unchanged={c[Status.UNCHANGED]} "
             f"errors={c[Status.ERROR]}"
         )
 
@@ -160,8 +165,11 @@ def run_import(spec: KindSpec, content: bytes, user: User, *, dry_run: bool) -> 
             individual_id=denial.individual_id,
             details=f"{denial.reason}; import {spec.kind.value} row={denial.row}",
         )
+    # CREATE only when rows were written; a dry or rejected run read the cases it names.
     audit_record(
-        AuditAction.VIEW if dry_run else AuditAction.CREATE, object_type="Import", details=result.summary()
+        AuditAction.CREATE if result.written else AuditAction.VIEW,
+        object_type="Import",
+        details=result.summary(),
     )
     return result
 
