@@ -118,3 +118,11 @@ def test_a_project_the_user_does_not_work_in_is_refused(db, factory, team):
     assert not result.ok and _enrolments(db) == []
     assert result.rows[0].errors[0].message == "Du arbetar inte i projektet."
     assert audit_count(db, action=AuditAction.DENIED) == 2
+
+
+def test_the_form_labels_are_accepted_as_headers_too(db, team):
+    _project, samordnare, _people = team
+    rows = _rows()
+    rows[0][2:4] = ["Inskrivningsdatum", "utskrivningsdatum"]
+    result = run_import(SPEC, csv_bytes(rows), samordnare, dry_run=True)
+    assert result.ok and [r.status for r in result.rows] == [Status.CREATE, Status.CREATE]

@@ -103,7 +103,7 @@ def read(spec: KindSpec, content: bytes) -> tuple[Table, dict[str, int]]:
 
 
 def map_headers(spec: KindSpec, table: Table) -> dict[str, int]:
-    by_header = {cells.key(c.header): c for c in spec.columns}
+    by_header = {cells.key(name): c for c in spec.columns for name in (c.header, *c.aliases)}
     index: dict[str, int] = {}
     unknown, repeated = [], []
     for position, header in enumerate(table.headers):

@@ -46,6 +46,7 @@ class Column:
     required: bool = False
     help: str = ""
     example: str = ""
+    aliases: tuple[str, ...] = ()  # other headers accepted for the column
 
 
 class RowErrors(Exception):

@@ -104,10 +104,18 @@ class ConsentsSpec(KindSpec):
             True,
             "Identitet, Läkarutlåtanden, FK-beslut, Vårdplan, Mötesanteckningar – eller Alla.",
             "Alla",
+            ("Uppgifter som får delas",),
         ),
         Column("form", "Form", True, "Skriftligt, Muntligt eller Digitalt.", "Skriftligt"),
         Column("given_on", "Gäller från", True, "ÅÅÅÅ-MM-DD.", "2026-01-15"),
-        Column("valid_until", "Gäller till", False, "ÅÅÅÅ-MM-DD; tom cell: inget slutdatum.", "2027-01-14"),
+        Column(
+            "valid_until",
+            "Gäller till",
+            False,
+            "ÅÅÅÅ-MM-DD; tom cell: inget slutdatum.",
+            "2027-01-14",
+            ("Gäller till och med",),
+        ),
         Column("note", "Anteckning", False, "Högst 2000 tecken.", ""),
     )
     field_columns = {

@@ -45,8 +45,22 @@ class EnrolmentsSpec(KindSpec):
     columns = (
         Column("personnummer", "Personnummer", True, "ÅÅÅÅMMDD-NNNN.", "20000517-1234"),
         Column("project", "Projekt", True, "Projektets namn som det står i Puls.", "Plattformen"),
-        Column("enrolled_on", "Inskriven", True, "ÅÅÅÅ-MM-DD, inte i framtiden.", "2026-01-12"),
-        Column("discharged_on", "Utskriven", False, "ÅÅÅÅ-MM-DD; tom cell: fortfarande inskriven.", ""),
+        Column(
+            "enrolled_on",
+            "Inskriven",
+            True,
+            "ÅÅÅÅ-MM-DD, inte i framtiden.",
+            "2026-01-12",
+            ("Inskrivningsdatum",),
+        ),
+        Column(
+            "discharged_on",
+            "Utskriven",
+            False,
+            "ÅÅÅÅ-MM-DD; tom cell: fortfarande inskriven.",
+            "",
+            ("Utskrivningsdatum",),
+        ),
         Column(
             "discharge_reason",
             "Utskrivningsorsak",

@@ -51,6 +51,7 @@ class IndividualsSpec(KindSpec):
             "E-postadress till en handläggare på Försäkringskassan med konto i Puls. "
             "Tom cell: ingen handläggare. Utelämnad kolumn: handläggaren ändras inte.",
             "",
+            ("Handläggare FK", "Handläggare på Försäkringskassan"),
         ),
     )
     field_columns = {
