@@ -235,3 +235,16 @@ def test_with_csrf_protection_on_the_forms_carry_their_tokens(app, client, login
         "/import/personer/bekrafta", data={"csrf_token": confirm_csrf, "token": _token(html)}
     )
     assert response.status_code == 302 and _count(db, Individual) == 2
+
+
+def test_a_scheduled_job_removes_unconfirmed_files_once_they_expire(app, db, rehab, frozen_time):
+    from tracker.imports.kinds import spec_for
+    from tracker.imports.services import store_pending
+    from tracker.jobs.runner import JOBS
+
+    old = store_pending(spec_for("personer"), b"Personnummer\r\n", rehab)
+    frozen_time.shift(timedelta(minutes=20))
+    fresh = store_pending(spec_for("personer"), b"Personnummer\r\n", rehab)
+    frozen_time.shift(timedelta(minutes=15))
+    assert JOBS["discard_expired_imports"]() == 1
+    assert [p.id for p in db.session.scalars(select(PendingImport))] == [fresh.id] != [old.id]
