@@ -82,7 +82,7 @@ class ConsentsSpec(KindSpec):
     )
     roles = EDITOR_ROLES
     columns = (
-        Column("personnummer", "Personnummer", True, "ÅÅÅÅMMDD-NNNN.", "20000517-1234"),
+        Column("personnummer", "Personnummer", True, "ÅÅÅÅMMDD-NNNN.", "19121212-1212"),
         Column(
             "parties",
             "Parter",

@@ -43,7 +43,7 @@ class EnrolmentsSpec(KindSpec):
     )
     roles = (Role.SAMORDNARE, Role.REHABKOORDINATOR)
     columns = (
-        Column("personnummer", "Personnummer", True, "ÅÅÅÅMMDD-NNNN.", "20000517-1234"),
+        Column("personnummer", "Personnummer", True, "ÅÅÅÅMMDD-NNNN.", "19121212-1212"),
         Column("project", "Projekt", True, "Projektets namn som det står i Puls.", "Plattformen"),
         Column(
             "enrolled_on",

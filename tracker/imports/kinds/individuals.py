@@ -38,7 +38,7 @@ class IndividualsSpec(KindSpec):
             "Personnummer",
             True,
             "ÅÅÅÅMMDD-NNNN eller samordningsnummer (även ÅÅMMDD-NNNN).",
-            "20000517-1234",
+            "19121212-1212",
         ),
         Column("first_name", "Förnamn", True, "Högst 100 tecken.", "Anna"),
         Column("last_name", "Efternamn", True, "Högst 100 tecken.", "Andersson"),
