@@ -248,3 +248,30 @@ def test_a_scheduled_job_removes_unconfirmed_files_once_they_expire(app, db, reh
     frozen_time.shift(timedelta(minutes=15))
     assert JOBS["discard_expired_imports"]() == 1
     assert [p.id for p in db.session.scalars(select(PendingImport))] == [fresh.id] != [old.id]
+
+
+def test_ledning_imports_its_own_hours_from_an_xlsx_file_on_the_page(app, factory, db):
+    from datetime import date
+
+    from tests.imports.conftest import xlsx_bytes
+    from tracker.auth.models import OrgType
+    from tracker.timesheets.models import TimeEntry
+
+    project = factory.project(organisation=factory.organisation(OrgType.PROJECT), name="Plattformen")
+    lead = factory.user("ledning")
+    factory.member(project, lead, is_lead=True)
+    db.session.commit()
+    client = app.test_client()
+    login_client(client, lead, db=db)
+    content = xlsx_bytes(
+        [["Datum", "Projekt", "Kategori", "Timmar"], [date(2026, 3, 2), "Plattformen", "Information", 2.5]]
+    )
+
+    html = client.post(
+        "/import/tid", data={"file": (io.BytesIO(content), "tid.xlsx")}, content_type="multipart/form-data"
+    ).get_data(as_text=True)
+    assert "<td>2</td><td>skapas</td>" in html
+    assert client.post("/import/tid/bekrafta", data={"token": _token(html)}).status_code == 302
+
+    entry = db.session.scalar(select(TimeEntry))
+    assert (entry.user_id, entry.hours, entry.work_date) == (lead.id, 2.5, date(2026, 3, 2))
