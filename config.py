@@ -64,6 +64,11 @@ class Config:
     EMERGENCY_ACCESS_HOURS = _env_int("EMERGENCY_ACCESS_HOURS", 4)
     UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 4 * 1024 * 1024)
 
+    # Imports (CSV/XLSX): rows and bytes per file; minutes a checked file waits for confirmation.
+    IMPORT_MAX_ROWS = _env_int("IMPORT_MAX_ROWS", 5000)
+    IMPORT_MAX_BYTES = _env_int("IMPORT_MAX_BYTES", 4 * 1024 * 1024)
+    IMPORT_PENDING_MINUTES = _env_int("IMPORT_PENDING_MINUTES", 30)
+
     # Closed cases are anonymised this many years after closing (`flask retention run`).
     RETENTION_YEARS_AFTER_DISCHARGE = _env_int("RETENTION_YEARS_AFTER_DISCHARGE", 5)
 

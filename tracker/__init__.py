@@ -81,6 +81,7 @@ BLUEPRINT_MODULES = [
     "tracker.referrals.views",
     "tracker.timesheets.views",
     "tracker.reports.views",
+    "tracker.imports.views",
 ]
 
 
@@ -103,3 +104,4 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(importlib.import_module("tracker.imports.cli").import_command)

@@ -12,6 +12,7 @@ from tracker.consent.models import (  # noqa: F401
     ConsentPurpose,
     EmergencyAccess,
 )
+from tracker.imports.models import PendingImport  # noqa: F401
 from tracker.meetings.models import Meeting, MeetingSeries  # noqa: F401  (and the rest of the module)
 from tracker.notifications.models import Notification, OutboxMail  # noqa: F401
 from tracker.people.models import CaseContact, Individual  # noqa: F401

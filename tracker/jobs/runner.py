@@ -19,6 +19,7 @@ from flask.cli import with_appcontext
 
 from tracker.core.timeutil import STOCKHOLM
 from tracker.extensions import db
+from tracker.imports.services import discard_expired as discard_expired_imports
 from tracker.jobs.reminders import send_daily_digests, send_meeting_reminders
 
 log = logging.getLogger("puls.jobs")
@@ -26,6 +27,7 @@ log = logging.getLogger("puls.jobs")
 JOBS = {
     "daily_digest": send_daily_digests,
     "meeting_reminders": send_meeting_reminders,
+    "discard_expired_imports": discard_expired_imports,
 }
 JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600}
 
@@ -55,6 +57,8 @@ def build_scheduler(app: Flask, scheduler_class=BlockingScheduler):
         "daily_digest": CronTrigger(hour=digest_hour, minute=15, timezone=STOCKHOLM),
         # Hourly, but not 02:xx (the hour that is skipped or repeated at DST changes).
         "meeting_reminders": CronTrigger(hour="0,1,3-23", minute=5, timezone=STOCKHOLM),
+        # Unconfirmed import files hold personal data: swept hourly once expired.
+        "discard_expired_imports": CronTrigger(hour="0,1,3-23", minute=35, timezone=STOCKHOLM),
     }
     now = datetime.now(STOCKHOLM)
     for job_id, trigger in triggers.items():

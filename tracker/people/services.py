@@ -127,6 +127,21 @@ def update_individual(individual: Individual, data: IndividualData, expected_ver
     return individual
 
 
+def update_individual_if_changed(individual: Individual, data: IndividualData, by: User) -> list[str]:
+    """Update only what differs; nothing (no version bump, no audit row) when all is equal.
+
+    For repeated imports of the same file: the same rules as update_individual,
+    and the changed field names are returned.
+    """
+    if individual.anonymised_at is not None:
+        raise ValidationError({"personnummer": "Personen är anonymiserad. Uppgifterna kan inte ändras."})
+    values = _validate(data, individual, by)
+    changed = sorted(k for k, v in values.items() if getattr(individual, k) != v)
+    if changed:
+        update_individual(individual, data, individual.version, by)
+    return changed
+
+
 def search_filter(term: str):
     """A WHERE clause for a name or personnummer search term."""
     term = _clean(term)

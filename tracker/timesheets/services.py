@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 
 from sqlalchemy import select
 
@@ -263,6 +264,90 @@ def save_week(user: User, monday: date, rows: list[GridRow], allowed_project_ids
     db.session.flush()
     audit_record(AuditAction.UPDATE, object_type="TimeEntry", details=f"week={days[0].isoformat()}")
     return len(changed)
+
+
+class CellChange(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+def set_day_hours(
+    user: User,
+    project_id: int,
+    work_date: date | None,
+    category: str,
+    clinic_id: int | None,
+    hours,
+    allowed_project_ids: set[int],
+) -> CellChange:
+    """Set one cell of the user's grid (project, category, clinic, day) to `hours`.
+
+    The rules of save_week apply (own projects, quarter hours, at most 24 hours
+    a day, locked months refuse changes); an equal value changes nothing, so
+    importing the same hours again is harmless. Zero hours removes the cell.
+    """
+    errors: dict[str, str] = {}
+    if work_date is None:
+        errors["work_date"] = "Ange ett datum (ÅÅÅÅ-MM-DD)."
+    if project_id not in allowed_project_ids:
+        errors["project_id"] = "Du kan bara rapportera tid på projekt du arbetar i."
+    try:
+        cat = TimeCategory(category)
+    except ValueError:
+        errors["category"] = "Välj kategori i listan."
+    if clinic_id is not None and not db.session.scalar(
+        select(Organisation.id).where(
+            Organisation.id == clinic_id,
+            Organisation.org_type.in_((OrgType.REGION_CLINIC, OrgType.REGION_OTHER)),
+        )
+    ):
+        errors["clinic_id"] = "Välj mottagning i listan."
+    value = _parse_hours(hours, errors, "hours")
+    if errors:
+        raise ValidationError(errors)
+    day_entries = list(
+        db.session.scalars(
+            select(TimeEntry).where(
+                TimeEntry.user_id == user.id,
+                TimeEntry.is_adjustment.is_(False),
+                TimeEntry.work_date == work_date,
+            )
+        )
+    )
+    cell = [e for e in day_entries if (e.project_id, e.category, e.clinic_id) == (project_id, cat, clinic_id)]
+    have = sum((e.hours for e in cell), Decimal(0))
+    if have == value:
+        return CellChange.UNCHANGED
+    others = sum((e.hours for e in day_entries if e not in cell), Decimal(0))
+    if others + value > 24:
+        errors["hours"] = f"Mer än 24 timmar den {work_date.isoformat()}."
+    if locked_months([project_id], work_date, work_date):
+        errors["work_date"] = LOCKED_MESSAGE.format(month=month_label(work_date.year, work_date.month))
+    if errors:
+        raise ValidationError(errors)
+    for entry in cell:
+        db.session.delete(entry)
+    if value:
+        db.session.add(
+            TimeEntry(
+                user_id=user.id,
+                project_id=project_id,
+                category=cat,
+                clinic_id=clinic_id,
+                work_date=work_date,
+                booked_on=work_date,
+                hours=value,
+                created_by_id=user.id,
+            )
+        )
+    db.session.flush()
+    audit_record(
+        AuditAction.UPDATE if cell else AuditAction.CREATE,
+        object_type="TimeEntry",
+        details=f"day={work_date.isoformat()} project={project_id}",
+    )
+    return CellChange.UPDATED if cell else CellChange.CREATED
 
 
 def add_adjustment(user: User, project: Project, work_date: date | None, category: str, hours, note: str):
