@@ -4,8 +4,8 @@ import pytest
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Authority
+from tracker.core.editing import StaleEdit
 from tracker.core.errors import ValidationError
-from tracker.people.services import StaleEdit
 from tracker.plans import services
 from tracker.plans.models import CarePlan, InsatsStatus, InsatsStatusChange
 

@@ -252,7 +252,7 @@ def all_items(items) -> Page:
 @contextmanager
 def conflict_on_stale():
     """Turn the services' StaleEdit into 409 problem+json."""
-    from tracker.people.services import StaleEdit
+    from tracker.core.editing import StaleEdit
 
     try:
         yield

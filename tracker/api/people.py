@@ -8,6 +8,7 @@ from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Role
 from tracker.consent.categories import Action, Category
+from tracker.core.editing import StaleEdit
 from tracker.core.pagination import paginate
 from tracker.people import services
 from tracker.people.models import Individual
@@ -112,5 +113,5 @@ def create_individual(body: IndividualIn):
 def update_individual(public_id: str, body: IndividualUpdate, individual: Individual):
     try:
         return services.update_individual(individual, _data(body), body.version, current_user)
-    except services.StaleEdit as stale:
+    except StaleEdit as stale:
         raise ApiError(409, "Posten har ändrats", str(stale)) from stale

@@ -4,7 +4,6 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -19,11 +18,12 @@ from tracker.benefits.models import (
     Level,
     Outcome,
 )
+from tracker.core.editing import apply_changes, check_version, flush_or_stale
 from tracker.core.errors import ValidationError
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
 from tracker.people.models import Individual
-from tracker.people.services import STALE_MESSAGE, StaleEdit, _as_int, _clean
+from tracker.people.services import _as_int, _clean
 
 CLINIC_TYPES = {OrgType.REGION_CLINIC, OrgType.REGION_OTHER}
 MAX_PERIOD_YEARS = 3
@@ -71,18 +71,6 @@ def _officer(officer_id, errors: dict, field: str) -> User | None:
         errors[field] = "Välj en aktiv handläggare på Försäkringskassan i listan."
         return None
     return officer
-
-
-def _check_version(obj, expected_version) -> None:
-    if _as_int(expected_version) != obj.version:
-        raise StaleEdit(STALE_MESSAGE)
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise StaleEdit(STALE_MESSAGE) from exc
 
 
 # ---------------------------------------------------------------- certificates
@@ -133,7 +121,7 @@ def create_certificate(individual: Individual, data: CertificateData, by: User) 
 
 
 def update_certificate(certificate: Certificate, data: CertificateData, expected_version) -> Certificate:
-    _check_version(certificate, expected_version)
+    check_version(certificate, expected_version)
     values = _validate_certificate(data)
     issued_on = values["issued_on"]
     answered = db.session.scalar(
@@ -141,16 +129,7 @@ def update_certificate(certificate: Certificate, data: CertificateData, expected
     )
     if answered and issued_on > answered:
         raise ValidationError({"issued_on": "Ett beslut som besvarar utlåtandet är fattat före det datumet."})
-    changed = sorted(k for k, v in values.items() if getattr(certificate, k) != v)
-    for key, value in values.items():
-        setattr(certificate, key, value)
-    _flush()
-    audit_record(
-        AuditAction.UPDATE,
-        obj=certificate,
-        individual_id=certificate.individual_id,
-        details="fields: " + ",".join(changed) if changed else "no changes",
-    )
+    apply_changes(certificate, values, individual_id=certificate.individual_id)
     return certificate
 
 
@@ -242,19 +221,10 @@ def create_decision(individual: Individual, data: DecisionData, by: User) -> FkD
 def update_decision(
     decision: FkDecision, data: DecisionData, expected_version, by: User | None = None
 ) -> FkDecision:
-    _check_version(decision, expected_version)
+    check_version(decision, expected_version)
     data = _guard_certificate_link(decision.individual, data, by, decision)
     values = _validate_decision(decision.individual, data)
-    changed = sorted(k for k, v in values.items() if getattr(decision, k) != v)
-    for key, value in values.items():
-        setattr(decision, key, value)
-    _flush()
-    audit_record(
-        AuditAction.UPDATE,
-        obj=decision,
-        individual_id=decision.individual_id,
-        details="fields: " + ",".join(changed) if changed else "no changes",
-    )
+    apply_changes(decision, values, individual_id=decision.individual_id)
     return decision
 
 
@@ -313,7 +283,7 @@ def create_follow_up(individual: Individual, data: FollowUpData, by: User) -> Fo
 
 
 def complete_follow_up(follow_up: FollowUp, done_on: date | None, note: str | None, expected_version):
-    _check_version(follow_up, expected_version)
+    check_version(follow_up, expected_version)
     errors: dict[str, str] = {}
     if follow_up.status != FollowUpStatus.OPEN:
         errors["done_on"] = "Bevakningen är redan klarmarkerad."
@@ -328,6 +298,6 @@ def complete_follow_up(follow_up: FollowUp, done_on: date | None, note: str | No
     follow_up.status = FollowUpStatus.DONE
     follow_up.done_on = done_on
     follow_up.done_note = done_note
-    _flush()
+    flush_or_stale()
     audit_record(AuditAction.UPDATE, obj=follow_up, individual_id=follow_up.individual_id, details="done")
     return follow_up

@@ -22,13 +22,14 @@ from tracker.benefits.forms import CertificateForm, DecisionForm, FollowUpDoneFo
 from tracker.benefits.timeline import timeline
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import load_facts, may, require_role
+from tracker.core.editing import StaleEdit
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.panels import case_panel, home_panel
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
 from tracker.people.queries import get_individual_or_404
-from tracker.people.services import StaleEdit, _as_int
+from tracker.people.services import _as_int
 
 bp = Blueprint("benefits", __name__, url_prefix="/formaner")
 

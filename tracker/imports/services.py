@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import User
+from tracker.core.editing import StaleEdit
 from tracker.core.errors import ValidationError
 from tracker.core.timeutil import now_utc
 from tracker.extensions import db
@@ -28,7 +29,6 @@ from tracker.imports.kinds import KindSpec
 from tracker.imports.kinds.base import Context, RowErrors, RowParser, RowRefused, Status
 from tracker.imports.models import PendingImport
 from tracker.imports.reader import FileProblem, Table, read_table
-from tracker.people.services import StaleEdit
 
 
 @dataclass

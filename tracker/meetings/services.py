@@ -10,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, User
+from tracker.core.editing import STALE_MESSAGE, StaleEdit, check_version
 from tracker.core.errors import ValidationError
 from tracker.core.timeutil import STOCKHOLM, now_utc
 from tracker.extensions import db
@@ -23,7 +24,6 @@ from tracker.meetings.models import (
     RepeatRule,
 )
 from tracker.meetings.timing import local_to_utc, occurrence_dates
-from tracker.people.services import STALE_MESSAGE, StaleEdit
 
 SCOPE_THIS = "this"
 # What looks like a personnummer/samordningsnummer must never reach a calendar.
@@ -230,11 +230,6 @@ def create_series(data: MeetingData, repeat: RepeatData, organiser: User) -> Mee
     return series
 
 
-def _check_version(meeting: Meeting, version) -> None:
-    if str(meeting.version) != str(version):
-        raise StaleEdit(STALE_MESSAGE)
-
-
 def following(meeting: Meeting) -> list[Meeting]:
     """This occurrence and the later ones of its series that are not cancelled or held."""
     if meeting.series_id is None:
@@ -259,7 +254,7 @@ def update_meeting(meeting: Meeting, data: MeetingData, version, scope: str = SC
     of day, title, place and invitations apply to all of them."""
     if meeting.status != MeetingStatus.PLANNED:
         raise ValidationError({"title": "Bara planerade möten kan ändras."})
-    _check_version(meeting, version)
+    check_version(meeting, version)
     values = _validate(data, with_day=scope == SCOPE_THIS)
     targets = [meeting] if scope == SCOPE_THIS else following(meeting)
     changes = []

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from tracker.auth.models import Organisation, User
 from tracker.consent.policy import deny, require_role
+from tracker.core.editing import StaleEdit
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.pagination import paginate, parse_page
@@ -31,7 +32,6 @@ from tracker.meetings.queries import (
     meetings_query,
 )
 from tracker.meetings.timing import red_days
-from tracker.people.services import StaleEdit
 
 bp = Blueprint("meetings", __name__, url_prefix="/moten")
 

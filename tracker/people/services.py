@@ -3,12 +3,12 @@
 from dataclasses import dataclass
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.core import personnummer
+from tracker.core.editing import apply_changes, changed_fields, check_version
 from tracker.core.errors import ValidationError
 from tracker.core.timeutil import STOCKHOLM, today_local
 from tracker.extensions import db
@@ -16,14 +16,6 @@ from tracker.people.models import CaseContact, Gender, Individual
 
 RESPONSIBLE_ORG_TYPES = {OrgType.REGION_CLINIC, OrgType.REGION_OTHER, OrgType.PROJECT}
 COORDINATOR_ROLES = {Role.REHABKOORDINATOR, Role.SAMORDNARE}
-STALE_MESSAGE = (
-    "Någon annan har ändrat uppgifterna medan du redigerade. Ladda om sidan, "
-    "kontrollera ändringarna och spara igen."
-)
-
-
-class StaleEdit(Exception):
-    """The record changed since the form was loaded (no lost updates)."""
 
 
 @dataclass
@@ -105,25 +97,10 @@ def create_individual(data: IndividualData, by: User) -> Individual:
 
 
 def update_individual(individual: Individual, data: IndividualData, expected_version, by: User) -> Individual:
-    if _as_int(expected_version) != individual.version:
-        raise StaleEdit(STALE_MESSAGE)
+    check_version(individual, expected_version)
     if individual.anonymised_at is not None:
         raise ValidationError({"personnummer": "Personen är anonymiserad. Uppgifterna kan inte ändras."})
-    values = _validate(data, individual, by)
-    changed = sorted(k for k, v in values.items() if getattr(individual, k) != v)
-    for key, value in values.items():
-        setattr(individual, key, value)
-    individual.refresh_search_name()
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise StaleEdit(STALE_MESSAGE) from exc
-    audit_record(
-        AuditAction.UPDATE,
-        obj=individual,
-        individual_id=individual.id,
-        details="fields: " + ",".join(changed) if changed else "no changes",
-    )
+    apply_changes(individual, _validate(data, individual, by), individual_id=individual.id)
     return individual
 
 
@@ -135,8 +112,7 @@ def update_individual_if_changed(individual: Individual, data: IndividualData, b
     """
     if individual.anonymised_at is not None:
         raise ValidationError({"personnummer": "Personen är anonymiserad. Uppgifterna kan inte ändras."})
-    values = _validate(data, individual, by)
-    changed = sorted(k for k, v in values.items() if getattr(individual, k) != v)
+    changed = changed_fields(individual, _validate(data, individual, by))
     if changed:
         update_individual(individual, data, individual.version, by)
     return changed

@@ -10,6 +10,7 @@ from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import Organisation, Role, User
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import load_facts, require_role, visible_categories
+from tracker.core.editing import StaleEdit
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.pagination import paginate, parse_page
@@ -158,7 +159,7 @@ def edit(public_id: str):
             services.update_individual(individual, _data(form), form.version.data, current_user)
         except ValidationError as error:
             apply_errors(form, error)
-        except services.StaleEdit as stale:
+        except StaleEdit as stale:
             form.form_errors.append(str(stale))
             return render_template("people/form.html", form=form, individual=individual), 409
         else:

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, User
-from tracker.benefits.services import _check_version, _flush, _not_future, _text
+from tracker.benefits.services import _not_future, _text
+from tracker.core.editing import apply_changes, check_version, flush_or_stale
 from tracker.core.errors import ValidationError
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
@@ -72,18 +73,9 @@ def create_plan(individual: Individual, data: PlanData, by: User) -> CarePlan:
 
 
 def update_plan(plan: CarePlan, data: PlanData, expected_version) -> CarePlan:
-    _check_version(plan, expected_version)
+    check_version(plan, expected_version)
     values = _validate_plan(data)
-    changed = sorted(k for k, v in values.items() if getattr(plan, k) != v)
-    for key, value in values.items():
-        setattr(plan, key, value)
-    _flush()
-    audit_record(
-        AuditAction.UPDATE,
-        obj=plan,
-        individual_id=plan.individual_id,
-        details="fields: " + ",".join(changed) if changed else "no changes",
-    )
+    apply_changes(plan, values, individual_id=plan.individual_id)
     return plan
 
 
@@ -148,7 +140,7 @@ def _history(insats: Insats, old, new, on: date, reason: str | None, by: User) -
 def change_insats_status(
     insats: Insats, to_status: str, changed_on: date | None, reason: str | None, expected_version, by: User
 ) -> Insats:
-    _check_version(insats, expected_version)
+    check_version(insats, expected_version)
     errors: dict[str, str] = {}
     try:
         new = InsatsStatus(to_status)
@@ -170,7 +162,7 @@ def change_insats_status(
         insats.interruption_reason = reason
     if new in (InsatsStatus.COMPLETED, InsatsStatus.INTERRUPTED) and insats.ends_on is None:
         insats.ends_on = max(changed_on, insats.starts_on)
-    _flush()
+    flush_or_stale()
     _history(insats, old, new, changed_on, reason, by)
     db.session.flush()
     audit_record(AuditAction.UPDATE, obj=insats, individual_id=insats.individual_id, details=f"status={new}")

@@ -9,13 +9,13 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, Role
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import may, require_role
+from tracker.core.editing import StaleEdit
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.panels import case_panel
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
 from tracker.people.queries import get_individual_or_404
-from tracker.people.services import StaleEdit
 from tracker.plans import queries, rights, services  # noqa: F401 (rights: extract sections, anonymisers)
 from tracker.plans.forms import InsatsForm, InsatsStatusForm, PlanForm
 from tracker.plans.models import ALLOWED_TRANSITIONS, INSATS_STATUS_LABELS

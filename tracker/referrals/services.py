@@ -5,17 +5,16 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Authority, Organisation, OrgType, Role, User
 from tracker.consent.models import Consent, ConsentParty
+from tracker.core.editing import check_version, flush_or_stale
 from tracker.core.errors import ValidationError
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
 from tracker.people.models import CaseContact, Individual
-from tracker.people.services import STALE_MESSAGE, StaleEdit
 from tracker.referrals.models import (
     OPEN_STATUSES,
     ActivityGroup,
@@ -330,13 +329,9 @@ def _apply_enrolment_values(enrolment: Enrolment, values: dict) -> None:
 
 def update_enrolment(enrolment: Enrolment, values: dict, expected_version=None) -> Enrolment:
     """Change the background data; a stale form (someone saved in between) is refused."""
-    if str(expected_version) != str(enrolment.version):
-        raise StaleEdit(STALE_MESSAGE)
+    check_version(enrolment, expected_version)
     _apply_enrolment_values(enrolment, values)
-    try:
-        db.session.flush()
-    except StaleDataError as exc:
-        raise StaleEdit(STALE_MESSAGE) from exc
+    flush_or_stale()
     audit_record(AuditAction.UPDATE, obj=enrolment, individual_id=enrolment.individual_id)
     return enrolment
 

@@ -9,12 +9,12 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.consent.categories import Action
 from tracker.consent.policy import deny, require_role
+from tracker.core.editing import StaleEdit
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.panels import case_panel
 from tracker.extensions import db
 from tracker.people.queries import get_individual_or_404
-from tracker.people.services import StaleEdit
 from tracker.referrals import forms, queries, rights, services  # noqa: F401 (rights: extract sections, anonymisers)
 from tracker.referrals.models import ActivityGroup, Consultation, InfoSession, ProjectBudget
 from tracker.referrals.queries import get_enrolment_or_404, get_project_or_404, get_referral_or_404
