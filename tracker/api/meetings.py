@@ -1,6 +1,6 @@
 """API: meetings (same services, invitations and ICS bytes as tracker/meetings/views.py)."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Annotated
 
 from flask_login import current_user
@@ -9,9 +9,18 @@ from pydantic import Field
 from tracker.api.core import ApiModel, conflict_on_stale, operation, roles
 from tracker.api.schemas import Day, DbId, Page, Version
 from tracker.core.pagination import paginate
+from tracker.core.timeutil import STOCKHOLM
 from tracker.meetings import invitations, services
-from tracker.meetings.models import Meeting, MeetingKind, MeetingMode, MeetingStatus
+from tracker.meetings.models import (
+    Meeting,
+    MeetingKind,
+    MeetingMode,
+    MeetingSeries,
+    MeetingStatus,
+    RepeatRule,
+)
 from tracker.meetings.queries import ORGANISER_ROLES, get_meeting_or_404, meetings_query
+from tracker.meetings.timing import red_days
 
 Clock = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", description="TT:MM, svensk tid")]
 
@@ -44,6 +53,13 @@ class MeetingUpdate(MeetingIn):
     )
 
 
+class SeriesIn(MeetingIn):
+    repeat: RepeatRule
+    interval: int = Field(description="Antal månader eller veckor mellan mötena (1–12).")
+    until_on: Day | None = Field(None, description="Slutdatum; ange antingen detta eller count.")
+    count: int | None = Field(None, description="Antal tillfällen (2–60) i stället för slutdatum.")
+
+
 class CancelIn(ApiModel):
     reason: str = Field(min_length=1, max_length=500)
     scope: str = Field("this", pattern="^(this|following)$")
@@ -65,6 +81,18 @@ class MeetingOut(ApiModel):
     organisation_ids: list[int]
     user_ids: list[int]
     version: int
+
+
+class SeriesOut(ApiModel):
+    id: int
+    title: str
+    repeat: RepeatRule
+    interval: int
+    first_on: date
+    until_on: date | None
+    count: int | None
+    meetings: list[MeetingOut]
+    holiday_warnings: list[str] = Field(description="Tillfällen som infaller på en helgdag (en varning).")
 
 
 def _out(meeting: Meeting) -> dict:
@@ -211,3 +239,38 @@ def cancel_meeting(meeting_id: int, body: CancelIn, meeting: Meeting):
     cancelled = services.cancel_meeting(meeting, body.reason, scope)
     invitations.send_invitations(cancelled, "CANCEL")
     return _out(meeting)
+
+
+def _series_out(series: MeetingSeries) -> dict:
+    days = [m.starts_at.astimezone(STOCKHOLM).date() for m in series.meetings]
+    return {
+        "id": series.id,
+        "title": series.title,
+        "repeat": series.rule,
+        "interval": series.repeat_every,
+        "first_on": series.first_on,
+        "until_on": series.until_on,
+        "count": series.occurrence_count,
+        "meetings": [_out(m) for m in series.meetings],
+        "holiday_warnings": [
+            f"{day.isoformat()} är en helgdag ({name}). Flytta eller ställ in det tillfället."
+            for day, name in red_days(days)
+        ],
+    }
+
+
+@operation(
+    "/meeting-series",
+    "POST",
+    summary="Skapa en mötesserie (samma upprepningsregler som i webben; inbjudningar skickas)",
+    tag="Möten",
+    body=SeriesIn,
+    response=SeriesOut,
+    status=201,
+    access=roles(*ORGANISER_ROLES),
+)
+def create_series(body: SeriesIn):
+    repeat = services.RepeatData(body.repeat.value, body.interval, body.until_on, body.count)
+    series = services.create_series(_data(body), repeat, current_user)
+    invitations.send_invitations(series.meetings, "REQUEST")
+    return _series_out(series)

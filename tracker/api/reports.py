@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import current_app
+from flask_login import current_user
 from pydantic import Field
 
 from tracker.api.core import ApiModel, operation
@@ -13,8 +14,10 @@ from tracker.audit.services import record as audit_record
 from tracker.core.timeutil import today_local
 from tracker.referrals.models import Project
 from tracker.reports.formatting import is_masked, parse_period
+from tracker.reports.models import TEXT_SECTION_LABELS, TextSection
 from tracker.reports.queries import get_report_project_or_404
 from tracker.reports.registry import build_report
+from tracker.reports.services import MAX_TEXT, report_texts, save_texts
 from tracker.reports.tables import Cell
 
 
@@ -126,3 +129,76 @@ def project_report(project_id: int, query: ReportQuery, project: Project):
             for section in sections
         ],
     }
+
+
+class PeriodQuery(ApiModel):
+    start: Day
+    end: Day
+
+
+class ReportTextsIn(ApiModel):
+    """Every section; one left out or empty is saved empty (as in the form on the report page)."""
+
+    goals: str | None = Field(None, max_length=MAX_TEXT, description=TEXT_SECTION_LABELS[TextSection.GOALS])
+    deviations: str | None = Field(None, max_length=MAX_TEXT)
+    obstacles: str | None = Field(None, max_length=MAX_TEXT)
+    success_factors: str | None = Field(None, max_length=MAX_TEXT)
+    steering_group: str | None = Field(None, max_length=MAX_TEXT)
+
+
+class ReportTextsOut(ApiModel):
+    project_id: int
+    start: date
+    end: date
+    texts: dict[TextSection, str] = Field(description="Varje avsnitt, tomt om inget är skrivet")
+    labels: dict[TextSection, str]
+
+
+def _period(query: PeriodQuery):
+    return parse_period(
+        {"typ": "fritt", "fran": query.start.isoformat(), "till": query.end.isoformat()}, today_local()
+    )
+
+
+def _texts_out(project: Project, period) -> dict:
+    texts = report_texts(project, period)
+    return {
+        "project_id": project.id,
+        "start": period.start,
+        "end": period.end,
+        "texts": {s: texts.get(s, "") for s in TextSection},
+        "labels": {s: s.label for s in TextSection},
+    }
+
+
+@operation(
+    "/projects/<int:project_id>/report/texts",
+    "GET",
+    summary="Rapportens fritextavsnitt för en period",
+    tag="Rapporter",
+    query=PeriodQuery,
+    response=ReportTextsOut,
+    access=_project,
+)
+def get_report_texts(project_id: int, query: PeriodQuery, project: Project):
+    period = _period(query)
+    audit_record(
+        AuditAction.VIEW, object_type="ReportText", object_id=project.id, details=f"api {period.label}"
+    )
+    return _texts_out(project, period)
+
+
+@operation(
+    "/projects/<int:project_id>/report/texts",
+    "PUT",
+    summary="Spara rapportens fritextavsnitt för en period (samma som formuläret på rapportsidan)",
+    tag="Rapporter",
+    query=PeriodQuery,
+    body=ReportTextsIn,
+    response=ReportTextsOut,
+    access=_project,
+)
+def save_report_texts(project_id: int, query: PeriodQuery, body: ReportTextsIn, project: Project):
+    period = _period(query)
+    save_texts(project, period, body.model_dump(), current_user)
+    return _texts_out(project, period)

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
-from tracker.auth.models import User
+from tracker.auth.models import Role, User
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import load_facts, may, require
 from tracker.core.errors import ValidationError
@@ -19,6 +19,9 @@ from tracker.meetings.models import (
     MeetingStatus,
 )
 from tracker.people.models import Individual
+
+# Who puts cases on an agenda and writes case notes (their unit is responsible for the case).
+CASE_EDITOR_ROLES = (Role.REHABKOORDINATOR, Role.SAMORDNARE)
 
 
 def _text(value: str | None, field: str, limit: int, required: bool = True) -> str | None:

@@ -8,7 +8,6 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.forms import ConfirmForm
-from tracker.auth.models import Role
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import may, require_role
 from tracker.core.errors import ValidationError
@@ -19,13 +18,12 @@ from tracker.meetings import minutes
 from tracker.meetings.agenda import CONSENT_PROMPT, build_agenda
 from tracker.meetings.forms import CaseForm, CaseNoteForm, HeldForm, PointForm
 from tracker.meetings.invitations import not_found
+from tracker.meetings.minutes import CASE_EDITOR_ROLES
 from tracker.meetings.models import AgendaCase, AgendaPoint, MeetingCaseNote, MeetingStatus
 from tracker.meetings.queries import get_meeting_or_404, may_manage_meeting
 from tracker.meetings.views import bp
 from tracker.people.models import Individual
 from tracker.people.queries import get_individual_or_404
-
-CASE_EDITOR_ROLES = (Role.REHABKOORDINATOR, Role.SAMORDNARE)
 
 
 def _own_cases_choices() -> list[tuple[str, str]]:

@@ -10,11 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_login import current_user
 from sqlalchemy import func, select
 
-from tracker.auth.models import Organisation, User
+from tracker.auth.models import Organisation, Role, User
+from tracker.consent.policy import deny
 from tracker.extensions import db
 from tracker.referrals.models import Project
+from tracker.referrals.queries import get_project_or_404, is_project_lead
 from tracker.timesheets.models import AllocationKey, HourlyCost, TimeEntry
 from tracker.timesheets.rounding import split_amount, whole_kronor
 
@@ -49,6 +52,15 @@ class InvoiceBasis:
     exact_total: Decimal = Decimal(0)
     total: int = 0
     hours_without_cost: Decimal = Decimal(0)
+
+
+def get_invoice_project_or_404(project_id: int) -> Project:
+    """The project, if the user may read its invoicing basis (ledning, admin or the project lead);
+    shared by the HTML/XLSX pages and the JSON API."""
+    project = get_project_or_404(project_id, staff=False)
+    if not (current_user.role in (Role.LEDNING, Role.ADMIN) or is_project_lead(current_user, project)):
+        deny("invoicing", details=f"project={project.id}")
+    return project
 
 
 def _valid_on(rows: list, day: date):

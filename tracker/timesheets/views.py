@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
-from tracker.consent.policy import deny, require_role
+from tracker.consent.policy import require_role
 from tracker.core.errors import ValidationError
 from tracker.core.forms import PulsForm, apply_errors
 from tracker.core.panels import home_panel
@@ -22,7 +22,7 @@ from tracker.referrals.queries import get_project_or_404, is_project_lead, is_pr
 from tracker.reports.exports import XLSX_MIME
 from tracker.timesheets import services
 from tracker.timesheets.forms import CATEGORY_CHOICES, AdjustmentForm, HourlyCostForm, KeyForm
-from tracker.timesheets.invoicing import invoicing_basis
+from tracker.timesheets.invoicing import get_invoice_project_or_404, invoicing_basis
 from tracker.timesheets.models import AllocationKey, HourlyCost, MonthLock, TimeCategory, TimeEntry
 
 bp = Blueprint("timesheets", __name__, url_prefix="/tid")
@@ -223,9 +223,7 @@ def lock(project_id: int):
 
 
 def _invoice_project(project_id: int):
-    project = get_project_or_404(project_id, staff=False)
-    if not (current_user.role in (Role.LEDNING, Role.ADMIN) or is_project_lead(current_user, project)):
-        deny("invoicing", details=f"project={project.id}")
+    project = get_invoice_project_or_404(project_id)
     today = today_local()
     start = _parse_date(request.args.get("fran"), date(today.year, today.month, 1))
     end = _parse_date(request.args.get("till"), today)

@@ -1,0 +1,198 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from tracker.audit.models import AuditAction, AuditEvent
+from tracker.auth.models import Authority, OrgType
+from tracker.meetings.models import AgendaCase, AgendaPoint, Meeting, MeetingCaseNote, MeetingStatus
+
+
+def _denials(db) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.action == AuditAction.DENIED)
+    )
+
+
+def _series(user, **overrides):
+    return {
+        "title": "Pulsmöte Norr",
+        "kind": "pulsmote",
+        "day": "2026-04-02",  # the first Thursday of April
+        "start_time": "10:00",
+        "end_time": "11:30",
+        "mode": "digital",
+        "meeting_link": "https://meet.example/abc",
+        "organisation_ids": [user.organisation_id],
+        "repeat": "monthly_weekday",
+        "interval": 2,
+        "count": 3,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def table(factory, db):
+    """A pulsmöte between a clinic and FK; one case with FK consent, one without."""
+    fk = factory.organisation(OrgType.FK, name="Försäkringskassan test")
+    fk_office = factory.organisation(OrgType.FK, name="FK lokalkontor test", parent=fk)
+    clinic = factory.organisation(OrgType.REGION_CLINIC, name="Mottagning test")
+    rehab = factory.user("rehabkoordinator", organisation=clinic)
+    officer = factory.user("handlaggare", organisation=fk_office)
+    meeting = factory.meeting(rehab, orgs=[clinic, fk], users=[officer])
+    named = factory.individual(clinic=clinic, first_name="Siri", last_name="Samtyckesson")
+    factory.consent(named, parties=(Authority.FK,))
+    hidden = factory.individual(
+        clinic=clinic, first_name="Ulf", last_name="Utansson", fk_officer_id=officer.id
+    )
+    for individual in (named, hidden):
+        db.session.add(AgendaCase(meeting=meeting, individual_id=individual.id))
+    db.session.commit()
+    return meeting, rehab, officer, named, hidden
+
+
+# ---------------------------------------------------------------- series
+
+
+def test_organiser_creates_a_series_with_the_web_forms_rules(api, db):
+    call = api("samordnare")
+    created = call("POST", "/meeting-series", _series(call.user))
+    assert created.status_code == 201, created.json
+    series = created.json
+    assert [m["starts_at"][:10] for m in series["meetings"]] == ["2026-04-02", "2026-06-04", "2026-08-06"]
+    assert {m["series_id"] for m in series["meetings"]} == {series["id"]}
+    assert series["interval"] == 2 and series["count"] == 3 and series["until_on"] is None
+    weekly = call("POST", "/meeting-series", _series(call.user, repeat="weekly", count=None, interval=1,
+                                                     until_on="2026-04-20"))  # fmt: skip
+    assert weekly.status_code == 201 and len(weekly.json["meetings"]) == 3
+
+
+def test_series_validation_is_the_services(api, db):
+    call = api("samordnare")
+    both = call("POST", "/meeting-series", _series(call.user, until_on="2026-09-01"))
+    assert both.status_code == 422 and "until_on" in both.json["errors"]
+    wide = call("POST", "/meeting-series", _series(call.user, interval=13, count=61))
+    assert wide.status_code == 422 and {"interval", "count"} <= set(wide.json["errors"])
+    early = call("POST", "/meeting-series", _series(call.user, count=None, until_on="2026-04-01"))
+    assert early.status_code == 422 and "efter" in early.json["errors"]["until_on"]
+    assert call("POST", "/meeting-series", _series(call.user, repeat="daily")).status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_series_creation_refuses_other_roles_and_read_only_tokens(api, db):
+    before = _denials(db)
+    assert api("admin")("POST", "/meeting-series", _series(api("samordnare").user)).status_code == 403
+    assert _denials(db) == before + 1
+    reader = api("samordnare", scope="read")
+    assert reader("POST", "/meeting-series", _series(reader.user)).status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_one_occurrence_is_cancelled_and_this_and_following_is_changed(api, db):
+    call = api("samordnare")
+    ids = [m["id"] for m in call("POST", "/meeting-series", _series(call.user)).json["meetings"]]
+    cancelled = call("POST", f"/meetings/{ids[0]}/cancel", {"reason": "Sjukdom", "scope": "this"})
+    assert cancelled.status_code == 200
+    statuses = [call("GET", f"/meetings/{i}").json["status"] for i in ids]
+    assert statuses == ["cancelled", "planned", "planned"]
+    body = _series(call.user, start_time="13:00", end_time="14:00", version=1, scope="following")
+    for key in ("repeat", "interval", "count"):
+        body.pop(key)
+    assert call("PUT", f"/meetings/{ids[1]}", body).status_code == 200
+    assert [call("GET", f"/meetings/{i}").json["starts_at"][11:16] for i in ids[1:]] == ["11:00", "11:00"]
+
+
+# ---------------------------------------------------------------- agenda
+
+
+def test_agenda_names_consented_cases_and_counts_the_others(api, table, db):
+    meeting, rehab, officer, named, hidden = table
+    response = api(officer)("GET", f"/meetings/{meeting.id}/agenda")
+    assert response.status_code == 200, response.json
+    cases = next(s for s in response.json["sections"] if s["key"] == "cases")
+    assert cases["named"] == [{"id": named.public_id, "name": named.full_name, "details": []}]
+    assert cases["hidden_count"] == 1 and cases["own_unnamed"] == []
+    text = response.get_data(as_text=True)
+    assert "Utansson" not in text and hidden.public_id not in text and hidden.personnummer not in text
+    assert response.json["hidden_total"] == 1 and "samtycke" in response.json["consent_prompt"]
+    own = api(rehab)("GET", f"/meetings/{meeting.id}/agenda").json
+    own_cases = next(s for s in own["sections"] if s["key"] == "cases")
+    assert [c["id"] for c in own_cases["own_unnamed"]] == [hidden.public_id]
+
+
+def test_agenda_refuses_the_uninvited_and_unknown_meetings(api, table, db):
+    meeting = table[0]
+    before = _denials(db)
+    assert api("rehabkoordinator")("GET", f"/meetings/{meeting.id}/agenda").status_code == 403
+    assert _denials(db) == before + 1
+    assert api("rehabkoordinator")("GET", "/meetings/999999/agenda").status_code == 404
+
+
+def test_free_points_are_added_and_removed_by_the_organiser_only(api, table, db):
+    meeting, rehab, officer, _named, _hidden = table
+    call = api(rehab)
+    added = call("POST", f"/meetings/{meeting.id}/agenda/points", {"text": "Rapport från AF"})
+    assert added.status_code == 201 and added.json["text"] == "Rapport från AF"
+    agenda = call("GET", f"/meetings/{meeting.id}/agenda").json
+    assert agenda["points"] == [added.json]
+    assert call("POST", f"/meetings/{meeting.id}/agenda/points", {"text": ""}).status_code == 422
+    assert call("POST", f"/meetings/{meeting.id}/agenda/points", {"text": "x" * 501}).status_code == 422
+    url = f"/meetings/{meeting.id}/agenda/points/{added.json['id']}"
+    assert api(officer)("DELETE", url).status_code == 403  # invited, not organiser
+    assert api(rehab, scope="read")("DELETE", url).status_code == 403
+    assert call("DELETE", url).status_code == 204
+    assert call("DELETE", url).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(AgendaPoint)) == 0
+
+
+# ---------------------------------------------------------------- minutes
+
+
+def test_case_notes_follow_the_policy(api, table, factory, db):
+    meeting, rehab, officer, named, hidden = table
+    call = api(rehab)
+    url = f"/meetings/{meeting.id}/case-notes"
+    created = call(
+        "POST", url, {"individual": hidden.public_id, "note": "Planerar praktik", "next_steps": "Ringa"}
+    )
+    assert created.status_code == 201 and created.json["individual"] == hidden.public_id
+    assert call("POST", url, {"individual": hidden.public_id, "note": " "}).status_code == 422
+    assert call("POST", url, {"individual": "finns-inte", "note": "x"}).status_code == 404
+    before = _denials(db)
+    # The FK officer (no consent for this case) may not write meeting notes.
+    assert api(officer)("POST", url, {"individual": hidden.public_id, "note": "x"}).status_code == 403
+    # An invited kommun samordnare in contact with the case but without consent: refused by the policy.
+    kommun = factory.organisation(OrgType.KOMMUN)
+    factory.contact(hidden, kommun)
+    meeting.invitations  # noqa: B018  (loaded before adding)
+    from tracker.meetings.models import MeetingInvitation
+
+    db.session.add(MeetingInvitation(meeting=meeting, organisation_id=kommun.id))
+    db.session.commit()
+    outsider = api("samordnare", organisation=kommun)
+    assert outsider("POST", url, {"individual": hidden.public_id, "note": "x"}).status_code == 403
+    assert _denials(db) == before + 2
+    assert (
+        api(rehab, scope="read")("POST", url, {"individual": hidden.public_id, "note": "x"}).status_code
+        == 403
+    )
+    assert db.session.scalar(select(func.count()).select_from(MeetingCaseNote)) == 1
+
+
+def test_marking_held_closes_the_minutes(api, table, frozen_time, db):
+    meeting, rehab, officer, _named, _hidden = table
+    call = api(rehab)
+    url = f"/meetings/{meeting.id}/held"
+    body = {"general_notes": "Bra möte", "decisions": "Nästa i juni", "present_user_ids": [officer.id]}
+    early = call("POST", url, body)
+    assert early.status_code == 422 and "general_notes" in early.json["errors"]
+    frozen_time.move_to(meeting.starts_at + timedelta(minutes=30))
+    assert call("POST", url, {**body, "present_user_ids": [999999]}).status_code == 422
+    assert api(officer)("POST", url, body).status_code == 403
+    assert api(rehab, scope="read")("POST", url, body).status_code == 403
+    held = call("POST", url, body)
+    assert held.status_code == 200, held.json
+    assert held.json["status"] == MeetingStatus.HELD and held.json["present_user_ids"] == [officer.id]
+    again = call("POST", url, body)
+    assert again.status_code == 422
+    assert call("POST", "/meetings/999999/held", body).status_code == 404
