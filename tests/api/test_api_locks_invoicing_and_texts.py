@@ -47,6 +47,10 @@ def test_project_lead_locks_a_month_once(api, team, db):
     assert call("POST", url, {"month": "2026-13"}).status_code == 422
     assert call("POST", "/projects/999999/month-locks", {"month": "2026-02"}).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(MonthLock)) == 1
+    listed = call("GET", url + "?year=2026").json
+    assert [lock["month"] for lock in listed["items"]] == ["2026-02"]
+    assert call("GET", url + "?year=2025").json["total"] == 0
+    assert call("GET", url).status_code == 422
 
 
 def test_only_the_lead_with_a_write_token_locks_a_month(api, team, db):
@@ -57,6 +61,8 @@ def test_only_the_lead_with_a_write_token_locks_a_month(api, team, db):
     assert _denials(db) == before + 1
     assert api(lead, scope="read")("POST", url, {"month": "2026-02"}).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(MonthLock)) == 0
+    assert api(worker, scope="read")("GET", url + "?year=2026").status_code == 200
+    assert api("samordnare")("GET", url + "?year=2026").status_code == 403
 
 
 # ---------------------------------------------------------------- adjustments

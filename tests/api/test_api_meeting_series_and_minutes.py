@@ -40,7 +40,9 @@ def table(factory, db):
     rehab = factory.user("rehabkoordinator", organisation=clinic)
     officer = factory.user("handlaggare", organisation=fk_office)
     meeting = factory.meeting(rehab, orgs=[clinic, fk], users=[officer])
-    named = factory.individual(clinic=clinic, first_name="Siri", last_name="Samtyckesson")
+    named = factory.individual(
+        clinic=clinic, first_name="Siri", last_name="Samtyckesson", fk_officer_id=officer.id
+    )
     factory.consent(named, parties=(Authority.FK,))
     hidden = factory.individual(
         clinic=clinic, first_name="Ulf", last_name="Utansson", fk_officer_id=officer.id
@@ -196,3 +198,65 @@ def test_marking_held_closes_the_minutes(api, table, frozen_time, db):
     again = call("POST", url, body)
     assert again.status_code == 422
     assert call("POST", "/meetings/999999/held", body).status_code == 404
+
+
+def test_the_responsible_unit_puts_its_case_on_the_agenda_and_takes_it_off(api, table, factory, db):
+    meeting, rehab, officer, _named, _hidden = table
+    own = factory.individual(clinic=rehab.organisation, first_name="Nina", last_name="Nyfall")
+    db.session.commit()
+    call = api(rehab)
+    url = f"/meetings/{meeting.id}/agenda/cases"
+    added = call("POST", url, {"individual": own.public_id})
+    assert added.status_code == 201 and added.json["individual"] == own.public_id
+    twice = call("POST", url, {"individual": own.public_id})
+    assert twice.status_code == 422 and "redan" in twice.json["errors"]["individual"]
+    assert call("POST", url, {"individual": "finns-inte"}).status_code == 404
+    cases = next(
+        s for s in call("GET", f"/meetings/{meeting.id}/agenda").json["sections"] if s["key"] == "cases"
+    )
+    assert cases["hidden_count"] == 2  # FK has no consent for the new case either
+    before = _denials(db)
+    assert api(officer)("POST", url, {"individual": own.public_id}).status_code == 403
+    row_url = f"{url}/{added.json['id']}"
+    assert api(officer)("DELETE", row_url).status_code == 403
+    assert _denials(db) == before + 2
+    assert api(rehab, scope="read")("DELETE", row_url).status_code == 403
+    assert call("DELETE", row_url).status_code == 204
+    assert call("DELETE", row_url).status_code == 404
+
+
+def test_minutes_show_only_the_notes_the_reader_may_see(api, table, db):
+    meeting, rehab, officer, named, hidden = table
+    call = api(rehab)
+    for individual in (named, hidden):
+        note = {"individual": individual.public_id, "note": "Planerar praktik"}
+        assert call("POST", f"/meetings/{meeting.id}/case-notes", note).status_code == 201
+    own = call("GET", f"/meetings/{meeting.id}/minutes").json
+    assert own["hidden_notes"] == 0 and len(own["case_notes"]) == 2
+    theirs = api(officer)("GET", f"/meetings/{meeting.id}/minutes")
+    assert theirs.status_code == 200
+    assert [n["individual"] for n in theirs.json["case_notes"]] == [named.public_id]
+    assert theirs.json["hidden_notes"] == 1 and hidden.public_id not in theirs.get_data(as_text=True)
+    assert api("rehabkoordinator")("GET", f"/meetings/{meeting.id}/minutes").status_code == 403
+
+
+def test_agenda_and_minutes_use_a_fixed_number_of_queries(api, table, factory, count_queries, db):
+    meeting, rehab, officer, _named, _hidden = table
+    call = api(officer)
+    counts = []
+    for rows in (3, 30):
+        for _ in range(rows - (0 if rows == 3 else 3)):
+            person = factory.individual(clinic=rehab.organisation, fk_officer_id=officer.id)
+            if rows % 2:
+                factory.consent(person, parties=(Authority.FK,))
+            db.session.add(AgendaCase(meeting=meeting, individual_id=person.id))
+            db.session.add(MeetingCaseNote(meeting=meeting, individual_id=person.id, note="x"))
+        db.session.commit()
+        row = []
+        for url in (f"/meetings/{meeting.id}/agenda", f"/meetings/{meeting.id}/minutes"):
+            call("GET", url)
+            with count_queries() as counter:
+                assert call("GET", url).status_code == 200
+            row.append(counter.count)
+        counts.append(row)
+    assert counts[0] == counts[1]

@@ -7,6 +7,8 @@ from datetime import datetime
 from flask import abort
 from flask_login import current_user
 from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.api.core import ApiModel, operation
 from tracker.api.schemas import DbId
@@ -19,7 +21,7 @@ from tracker.extensions import db
 from tracker.meetings import minutes
 from tracker.meetings.agenda import CONSENT_PROMPT, build_agenda
 from tracker.meetings.minutes import CASE_EDITOR_ROLES
-from tracker.meetings.models import AgendaPoint, Meeting, MeetingCaseNote, MeetingStatus
+from tracker.meetings.models import AgendaCase, AgendaPoint, Meeting, MeetingCaseNote, MeetingStatus
 from tracker.meetings.queries import get_meeting_or_404
 from tracker.people.queries import get_individual_or_404
 
@@ -79,6 +81,28 @@ class CaseNoteOut(ApiModel):
     created_at: datetime
 
 
+class CaseIn(ApiModel):
+    individual: str = Field(min_length=1, max_length=64, description="Individens publika id")
+
+
+class AgendaCaseOut(ApiModel):
+    id: int
+    meeting_id: int
+    individual: str
+
+
+class MinutesOut(ApiModel):
+    meeting_id: int
+    status: MeetingStatus
+    held_at: datetime | None
+    general_notes: str | None
+    decisions: str | None
+    other_attendees: str | None
+    present_user_ids: list[int]
+    case_notes: list[CaseNoteOut] = Field(description="Anteckningar du får läsa")
+    hidden_notes: int = Field(description="Anteckningar som inte visas för dig (bara antal)")
+
+
 class HeldIn(ApiModel):
     general_notes: str | None = Field(None, max_length=20000)
     decisions: str | None = Field(None, max_length=20000)
@@ -109,6 +133,25 @@ def _point(meeting_id: int, point_id: int, **_):
     if point is None or point.meeting_id != meeting.id:
         abort(404)
     return {"point": point}
+
+
+def _agenda_case(meeting_id: int, row_id: int, **_):
+    meeting = get_meeting_or_404(meeting_id)
+    row = db.session.get(AgendaCase, row_id)
+    if row is None or row.meeting_id != meeting.id:
+        abort(404)
+    return {"row": row}
+
+
+def _note_out(note: MeetingCaseNote) -> dict:
+    return {
+        "id": note.id,
+        "meeting_id": note.meeting_id,
+        "individual": note.individual.public_id,
+        "note": note.note,
+        "next_steps": note.next_steps,
+        "created_at": note.created_at,
+    }
 
 
 def _case(individual, details=()) -> dict:
@@ -187,16 +230,65 @@ def remove_agenda_point(meeting_id: int, point_id: int, point: AgendaPoint):
 )
 def add_case_note(meeting_id: int, body: CaseNoteIn, meeting: Meeting):
     individual = get_individual_or_404(body.individual, Action.EDIT, Category.MEETING_NOTES)
-    note: MeetingCaseNote = minutes.add_case_note(
-        meeting, individual, body.note, body.next_steps, current_user
-    )
+    note = minutes.add_case_note(meeting, individual, body.note, body.next_steps, current_user)
+    return _note_out(note)
+
+
+@operation(
+    "/meetings/<int:meeting_id>/agenda/cases",
+    "POST",
+    summary="Sätt upp ett ärende på dagordningen (din enhet ansvarar för ärendet)",
+    tag="Möten",
+    body=CaseIn,
+    response=AgendaCaseOut,
+    status=201,
+    errors=(404,),
+    access=_meeting(editor=True),
+)
+def add_agenda_case(meeting_id: int, body: CaseIn, meeting: Meeting):
+    individual = get_individual_or_404(body.individual, Action.EDIT, Category.MEETING_NOTES)
+    row = minutes.add_case(meeting, individual, current_user)
+    return {"id": row.id, "meeting_id": meeting.id, "individual": individual.public_id}
+
+
+@operation(
+    "/meetings/<int:meeting_id>/agenda/cases/<int:row_id>",
+    "DELETE",
+    summary="Ta bort ett ärende från dagordningen",
+    tag="Möten",
+    status=204,
+    access=_agenda_case,
+)
+def remove_agenda_case(meeting_id: int, row_id: int, row: AgendaCase):
+    minutes.remove_case(row, current_user)
+
+
+@operation(
+    "/meetings/<int:meeting_id>/minutes",
+    "GET",
+    summary="Protokollet (ärendeanteckningar bara om du får läsa dem, annars räknas de)",
+    tag="Möten",
+    response=MinutesOut,
+    access=_meeting(),
+)
+def get_minutes(meeting_id: int, meeting: Meeting):
+    notes = db.session.scalars(
+        select(MeetingCaseNote)
+        .where(MeetingCaseNote.meeting_id == meeting.id)
+        .options(selectinload(MeetingCaseNote.individual))
+        .order_by(MeetingCaseNote.id)
+    ).all()
+    visible = minutes.visible_case_notes(current_user, list(notes))
     return {
-        "id": note.id,
         "meeting_id": meeting.id,
-        "individual": individual.public_id,
-        "note": note.note,
-        "next_steps": note.next_steps,
-        "created_at": note.created_at,
+        "status": meeting.status,
+        "held_at": meeting.held_at,
+        "general_notes": meeting.general_notes,
+        "decisions": meeting.decisions,
+        "other_attendees": meeting.other_attendees,
+        "present_user_ids": sorted(a.user_id for a in meeting.attendances),
+        "case_notes": [_note_out(n) for n in visible],
+        "hidden_notes": len(notes) - len(visible),
     }
 
 

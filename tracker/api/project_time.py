@@ -6,19 +6,21 @@ from decimal import Decimal
 
 from flask_login import current_user
 from pydantic import Field
+from sqlalchemy import select
 
-from tracker.api.core import ApiModel, operation, roles
+from tracker.api.core import ApiModel, all_items, operation, roles
 from tracker.api.schemas import Day, DbId
 from tracker.api.timesheets import REPORTING_ROLES, TimeEntryOut
 from tracker.api.timesheets import _out as entry_out
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.core.timeutil import today_local
+from tracker.extensions import db
 from tracker.referrals.models import Project
 from tracker.referrals.queries import get_project_or_404
 from tracker.timesheets import services
 from tracker.timesheets.invoicing import get_invoice_project_or_404, invoicing_basis
-from tracker.timesheets.models import TimeCategory
+from tracker.timesheets.models import MonthLock, TimeCategory
 
 
 class LockIn(ApiModel):
@@ -30,6 +32,10 @@ class LockOut(ApiModel):
     month: str
     locked_at: datetime
     locked_by_id: int | None
+
+
+class LockQuery(ApiModel):
+    year: int = Field(ge=2000, le=2100)
 
 
 class AdjustmentIn(ApiModel):
@@ -75,6 +81,19 @@ def _lead_project(project_id: int, **_):
     return {"project": get_project_or_404(project_id, lead=True)}
 
 
+def _staff_project(project_id: int, **_):
+    return {"project": get_project_or_404(project_id)}
+
+
+def _lock_out(lock: MonthLock) -> dict:
+    return {
+        "project_id": lock.project_id,
+        "month": services.month_label(lock.year, lock.month),
+        "locked_at": lock.locked_at,
+        "locked_by_id": lock.locked_by_id,
+    }
+
+
 def _invoice_project(project_id: int, **_):
     return {"project": get_invoice_project_or_404(project_id)}
 
@@ -91,13 +110,26 @@ def _invoice_project(project_id: int, **_):
 )
 def lock_month(project_id: int, body: LockIn, project: Project):
     year, month = (int(x) for x in body.month.split("-"))
-    lock = services.lock_month(project, year, month, current_user)
-    return {
-        "project_id": project.id,
-        "month": services.month_label(lock.year, lock.month),
-        "locked_at": lock.locked_at,
-        "locked_by_id": lock.locked_by_id,
-    }
+    return _lock_out(services.lock_month(project, year, month, current_user))
+
+
+@operation(
+    "/projects/<int:project_id>/month-locks",
+    "GET",
+    summary="Låsta månader ett år (projektets personal)",
+    tag="Tid",
+    query=LockQuery,
+    response=LockOut,
+    many=True,
+    access=_staff_project,
+)
+def list_month_locks(project_id: int, query: LockQuery, project: Project):
+    locks = db.session.scalars(
+        select(MonthLock)
+        .where(MonthLock.project_id == project.id, MonthLock.year == query.year)
+        .order_by(MonthLock.month)
+    )
+    return all_items(_lock_out(lock) for lock in locks)
 
 
 @operation(
