@@ -41,7 +41,7 @@ def test_project_lead_locks_a_month_once(api, team, db):
     locked = call("POST", url, {"month": "2026-02"})
     assert locked.status_code == 201 and locked.json["month"] == "2026-02"
     again = call("POST", url, {"month": "2026-02"})
-    assert again.status_code == 422 and "redan låst" in again.json["errors"]["month"]
+    assert again.status_code == 409 and "redan låst" in again.json["errors"]["month"]
     future = call("POST", url, {"month": "2026-04"})
     assert future.status_code == 422 and "month" in future.json["errors"]
     assert call("POST", url, {"month": "2026-13"}).status_code == 422

@@ -8,7 +8,7 @@ from flask_login import current_user
 from pydantic import Field
 from sqlalchemy import select
 
-from tracker.api.core import ApiModel, all_items, operation, roles
+from tracker.api.core import ApiError, ApiModel, all_items, operation, roles
 from tracker.api.schemas import Day, DbId
 from tracker.api.timesheets import REPORTING_ROLES, TimeEntryOut
 from tracker.api.timesheets import _out as entry_out
@@ -106,11 +106,16 @@ def _invoice_project(project_id: int, **_):
     body=LockIn,
     response=LockOut,
     status=201,
+    errors=(409,),
     access=_lead_project,
 )
 def lock_month(project_id: int, body: LockIn, project: Project):
     year, month = (int(x) for x in body.month.split("-"))
-    return _lock_out(services.lock_month(project, year, month, current_user))
+    try:
+        lock = services.lock_month(project, year, month, current_user)
+    except services.AlreadyLocked as locked:
+        raise ApiError(409, "Redan låst", locked.errors["month"], locked.errors) from locked
+    return _lock_out(lock)
 
 
 @operation(

@@ -142,13 +142,17 @@ def locked_months(project_ids, start: date, end: date) -> set[tuple[int, int, in
     return {tuple(r) for r in rows}
 
 
+class AlreadyLocked(ValidationError):
+    """The month is locked already (the page shows the message; the API answers 409)."""
+
+
 def lock_month(project: Project, year: int, month: int, user) -> MonthLock:
     if not (1 <= month <= 12 and 2000 <= year <= 2100):
         raise ValidationError({"month": "Välj en giltig månad."})
     if date(year, month, 1) > today_local():
         raise ValidationError({"month": "En månad som inte har börjat kan inte låsas."})
     if locked_months([project.id], date(year, month, 1), date(year, month, 1)):
-        raise ValidationError({"month": f"Månaden {month_label(year, month)} är redan låst."})
+        raise AlreadyLocked({"month": f"Månaden {month_label(year, month)} är redan låst."})
     lock = MonthLock(project_id=project.id, year=year, month=month, locked_at=now_utc(), locked_by_id=user.id)
     db.session.add(lock)
     db.session.flush()
