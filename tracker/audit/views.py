@@ -1,6 +1,5 @@
 """Reviewing the audit log (loggkontroll) and exporting it as CSV."""
 
-import csv
 import io
 from datetime import date, datetime, time, timedelta
 
@@ -13,6 +12,7 @@ from tracker.audit.models import ACTION_LABELS, AuditAction, AuditEvent
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Role, User
 from tracker.consent.policy import require_role
+from tracker.core.exports import csv_writer
 from tracker.core.pagination import paginate, parse_page
 from tracker.core.timeutil import STOCKHOLM, format_datetime
 from tracker.extensions import db
@@ -113,7 +113,7 @@ def export_csv():
         ), 422
     audit_record(AuditAction.EXPORT, object_type="AuditEvent", details="audit csv")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for event in db.session.scalars(query.limit(100_000)):
         writer.writerow(

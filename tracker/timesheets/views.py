@@ -14,6 +14,7 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.consent.policy import deny, require_role
 from tracker.core.errors import ValidationError
+from tracker.core.exports import append_row
 from tracker.core.forms import PulsForm, apply_errors
 from tracker.core.panels import home_panel
 from tracker.core.timeutil import today_local
@@ -249,23 +250,24 @@ def invoice_xlsx(project_id: int):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Underlag"
-    sheet.append([f"Fakturaunderlag {project.name}", f"{start.isoformat()} – {end.isoformat()}"])
-    sheet.append(["Medarbetare", "Timkostnad (kr)", "Timmar", "Belopp (kr)"])
+    append_row(sheet, [f"Fakturaunderlag {project.name}", f"{start.isoformat()} – {end.isoformat()}"])
+    append_row(sheet, ["Medarbetare", "Timkostnad (kr)", "Timmar", "Belopp (kr)"])
     for line in basis.lines:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 line.user_name,
                 float(line.rate) if line.rate is not None else None,
                 float(line.hours),
                 float(line.amount),
-            ]
+            ],
         )
-    sheet.append(["Totalt", None, float(basis.total_hours), basis.total])
+    append_row(sheet, ["Totalt", None, float(basis.total_hours), basis.total])
     split = workbook.create_sheet("Per förbund")
-    split.append(["Förbund", "Belopp (kr)"])
+    append_row(split, ["Förbund", "Belopp (kr)"])
     for part in basis.parts:
-        split.append([part.name, part.amount])
-    split.append(["Totalt", basis.total])
+        append_row(split, [part.name, part.amount])
+    append_row(split, ["Totalt", basis.total])
     out = io.BytesIO()
     workbook.save(out)
     audit_record(
