@@ -9,14 +9,15 @@ from wtforms.validators import StopValidation
 from tracker.core.errors import ValidationError
 
 REQUIRED = "Fältet måste fyllas i."
-EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2099, 12, 31)
-DATE_RANGE = "Ange ett datum mellan 1900-01-01 och 2099-12-31."
+# The same bounds as the API's `Day` (tracker/api/schemas.py).
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+DATE_RANGE = "Ange ett datum mellan 1900-01-01 och 2199-12-31."
 
 
 class PulsForm(FlaskForm):
     """Base form: WTForms' built-in messages in Swedish (WTF_I18N_ENABLED is off).
 
-    Every date in every form must lie in 1900–2099: year 0001 or 9999 parses as a date, but
+    Every date in every form must lie in 1900–2199: year 0001 or 9999 parses as a date, but
     is never meant and overflows date arithmetic (`+ timedelta`) further on.
     """
 
