@@ -33,6 +33,18 @@ class World:
     login_as: Callable
 
     def __post_init__(self):
+        self.logged_in = None
+        login, login_as = self.login, self.login_as
+
+        def record_login(user):
+            self.logged_in = user
+            return login(user)
+
+        def record_login_as(role, **kwargs):
+            self.logged_in = login_as(role, **kwargs)
+            return self.logged_in
+
+        self.login, self.login_as = record_login, record_login_as
         f = self.factory
         self.clinic = f.organisation(OrgType.REGION_CLINIC, name="Mottagningen")
         fk = f.organisation(OrgType.FK, name="Försäkringskassan")

@@ -13,6 +13,7 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.models import Role, User
 from tracker.consent.policy import require_role
 from tracker.core.exports import csv_writer
+from tracker.core.forms import EARLIEST_DATE, LATEST_DATE
 from tracker.core.pagination import paginate, parse_page
 from tracker.core.timeutil import STOCKHOLM, format_datetime
 from tracker.extensions import db
@@ -28,9 +29,11 @@ def admins_only():
 
 def _parse_date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    # 9999-12-31 would overflow `+ timedelta(days=1)`: out-of-bounds dates are invalid filters.
+    return day if day is None or EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
 def _filtered_query():
