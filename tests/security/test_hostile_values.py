@@ -185,3 +185,43 @@ def test_hostile_dates_in_query_strings_never_crash_a_page(client, world, login_
     login_as("admin")
     response = client.get("/admin/logg/", query_string={"from": day, "to": "9999-12-31"})
     assert response.status_code == 422 and "ÅÅÅÅ-MM-DD" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "//evil.example",
+    ],
+)
+def test_a_meeting_link_must_be_https(client, world, db, link):
+    from tests.security.forms_table import MEETING
+
+    world.login(world.rehab)
+    before = _snapshot(db, without_audit=True)
+    data = dict(MEETING, title="Möte", meeting_link=link, organisation_ids=[str(world.clinic.id)])
+    response = client.post("/moten/nytt", data=data)
+    assert response.status_code == 422 and "https://" in _body(response)
+    assert _snapshot(db, without_audit=True) == before
+
+
+def test_quotes_in_an_https_meeting_link_cannot_leave_the_href(client, world, db):
+    from sqlalchemy import func, select
+
+    from tests.security.forms_table import MEETING
+    from tracker.meetings.models import Meeting
+
+    world.login(world.rehab)
+    link = 'https://meet.example/" onmouseover="alert(1)'
+    data = dict(MEETING, title="Möte", meeting_link=link, organisation_ids=[str(world.clinic.id)])
+    response = client.post("/moten/nytt", data=data)
+    if response.status_code == 422:  # refused outright: fine too
+        assert 'onmouseover="alert' not in _body(response)
+        assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+        return
+    assert response.status_code == 302
+    meeting_id = db.session.scalar(select(func.max(Meeting.id)))
+    page = _body(client.get(f"/moten/{meeting_id}"))
+    assert 'onmouseover="alert(1)' not in page and "&#34; onmouseover=&#34;alert(1)" in page
