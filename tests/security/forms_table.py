@@ -404,7 +404,7 @@ ENDPOINTS = [
     Endpoint(meetings_forms.HeldForm, minutes),
     Endpoint(referrals_forms.ProjectForm, project),
     Endpoint(referrals_forms.ReferralForm, referral),
-    Endpoint(referrals_forms.ReferralStatusForm, referral_status, prefix="s"),
+    Endpoint(referrals_forms.ReferralStatusForm, referral_status, prefix="s", error_status=302),
     Endpoint(referrals_forms.ConsultationForm, consultation, prefix="c", error_status=302),
     Endpoint(referrals_forms.InfoSessionForm, info_session, prefix="i", error_status=302),
     Endpoint(
@@ -418,6 +418,7 @@ ENDPOINTS = [
     Endpoint(
         None,
         report_texts,
+        error_status=302,
         text_fields=["goals", "deviations", "obstacles", "success_factors", "steering_group"],
     ),
 ]

@@ -130,3 +130,26 @@ def test_the_same_role_in_another_unit_cannot_post_to_rows_that_belong_elsewhere
     response = client.post(url, data=data)
     assert response.status_code in (403, 404), response.status_code
     assert _snapshot(db, without_audit=True) == before
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.id)
+def test_over_long_text_in_every_free_text_field_is_refused_and_nothing_is_stored(
+    client, world, db, endpoint
+):
+    url, data, _ = endpoint.setup(world)
+    fields = free_text_fields(endpoint)
+    for name in fields:
+        data[input_name(endpoint, name)] = "Text"
+    before = _snapshot(db)
+    for name in fields:
+        response = client.post(
+            url, data={**data, input_name(endpoint, name): "x" * 20_001}
+        )  # above every limit (minutes allow 20 000)
+        assert response.status_code in (endpoint.error_status, 413), (name, response.status_code)
+        assert _snapshot(db) == before, name
+        if response.status_code == 302:
+            response = client.get(response.headers["Location"])
+            before = _snapshot(db)
+        assert "Högst" in response.get_data(as_text=True) or "för lång" in response.get_data(as_text=True), (
+            name
+        )
