@@ -150,3 +150,27 @@ def test_api_type_errors_are_answered_in_swedish(client, world, db):
     assert errors["doctor"] == "Ange en text."
     missing = call(method, url, {})
     assert missing.json["errors"]["issued_on"] == "Fältet måste fyllas i."
+
+
+# No row of someone else's in the URL or body.
+API_NO_FOREIGN_ROW = {"create_meeting", "save_week"}
+# The foreign row is an id in the body (a clinic, a project): refused as an invalid choice or forbidden.
+API_ID_IN_BODY = {"create_individual", "create_time_entry"}
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [o for o in OPERATIONS if o.operation_id not in API_NO_FOREIGN_ROW],
+    ids=lambda o: o.operation_id,
+)
+def test_the_same_role_in_another_unit_cannot_write_through_the_api_to_rows_elsewhere(
+    client, world, factory, db, operation
+):
+    owner, method, url, body = operation.setup(world)
+    outsider = factory.user(owner.role, organisation=factory.organisation(owner.organisation.org_type))
+    call = _call(client, outsider, db)
+    before = _snapshot(db, without_audit=True)
+    response = call(method, url, body)
+    allowed = (403, 404, 422) if operation.operation_id in API_ID_IN_BODY else (403, 404)
+    assert response.status_code in allowed, response.status_code
+    assert _snapshot(db, without_audit=True) == before
