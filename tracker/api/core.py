@@ -90,11 +90,61 @@ def problem(status: int, title: str, detail: str = "", errors: dict | None = Non
     return response
 
 
+# pydantic's messages are English; the API answers in Swedish like the rest of Puls.
+SWEDISH_MESSAGES = {
+    "missing": "Fältet måste fyllas i.",
+    "extra_forbidden": "Okänt fält.",
+    "string_type": "Ange en text.",
+    "string_too_short": "Texten är för kort (minst {min_length} tecken).",
+    "string_too_long": "Högst {max_length} tecken.",
+    "too_short": "För få värden (minst {min_length}).",
+    "too_long": "För många värden (högst {max_length}).",
+    "date_type": "Ange ett datum som ÅÅÅÅ-MM-DD.",
+    "date_parsing": "Ange ett giltigt datum som ÅÅÅÅ-MM-DD.",
+    "date_from_datetime_parsing": "Ange ett giltigt datum som ÅÅÅÅ-MM-DD.",
+    "date_from_datetime_inexact": "Ange ett datum utan klockslag (ÅÅÅÅ-MM-DD).",
+    "datetime_parsing": "Ange en giltig tidpunkt.",
+    "datetime_from_date_parsing": "Ange en giltig tidpunkt.",
+    "time_parsing": "Ange en giltig tid som TT:MM.",
+    "time_type": "Ange en tid som TT:MM.",
+    "int_type": "Ange ett heltal.",
+    "int_parsing": "Ange ett heltal.",
+    "int_from_float": "Ange ett heltal.",
+    "float_type": "Ange ett tal.",
+    "float_parsing": "Ange ett tal.",
+    "decimal_parsing": "Ange ett tal.",
+    "bool_type": "Ange true eller false.",
+    "bool_parsing": "Ange true eller false.",
+    "list_type": "Ange en lista.",
+    "dict_type": "Ange ett objekt.",
+    "model_type": "Ange ett objekt.",
+    "enum": "Välj ett av de tillåtna värdena.",
+    "literal_error": "Välj ett av de tillåtna värdena.",
+    "greater_than": "Värdet måste vara större än {gt}.",
+    "greater_than_equal": "Värdet måste vara minst {ge}.",
+    "less_than": "Värdet måste vara mindre än {lt}.",
+    "less_than_equal": "Värdet får vara högst {le}.",
+    "string_pattern_mismatch": "Ogiltigt format.",
+    "json_invalid": "Ogiltig JSON.",
+}
+
+
+def _swedish(error: dict) -> str:
+    ctx = error.get("ctx") or {}
+    if error["type"] in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])  # our own validators raise Swedish messages
+    template = SWEDISH_MESSAGES.get(error["type"], "Ogiltigt värde.")
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
 def _field_errors(exc: PydanticError) -> dict[str, str]:
     errors = {}
     for error in exc.errors():
         location = ".".join(str(part) for part in error["loc"]) or "body"
-        errors[location] = error["msg"]
+        errors[location] = _swedish(error)
     return errors
 
 

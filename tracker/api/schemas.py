@@ -85,8 +85,8 @@ class ConsentIn(ApiModel):
     purpose_other: str = Field("", max_length=500)
     categories: list[Category] = Field(min_length=1, max_length=5)
     form: ConsentForm
-    given_on: date
-    valid_until: date | None = None
+    given_on: Day
+    valid_until: Day | None = None
     note: str = Field("", max_length=2000)
 
 
@@ -106,7 +106,7 @@ class ConsentOut(ApiModel):
 
 
 class WithdrawIn(ApiModel):
-    withdrawn_on: date
+    withdrawn_on: Day
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -124,8 +124,8 @@ class ConsentCheckOut(ApiModel):
 class BlockIn(ApiModel):
     category: Category | None = None
     organisation_id: DbId | None = None
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
     note: str = Field("", max_length=1000)
 
 

@@ -1,6 +1,5 @@
 """Reviewing the audit log (loggkontroll) and exporting it as CSV."""
 
-import csv
 import io
 from datetime import date, datetime, time, timedelta
 
@@ -13,6 +12,8 @@ from tracker.audit.models import ACTION_LABELS, AuditAction, AuditEvent
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Role, User
 from tracker.consent.policy import require_role
+from tracker.core.exports import csv_writer
+from tracker.core.forms import EARLIEST_DATE, LATEST_DATE
 from tracker.core.pagination import paginate, parse_page
 from tracker.core.timeutil import STOCKHOLM, format_datetime
 from tracker.extensions import db
@@ -28,9 +29,11 @@ def admins_only():
 
 def _parse_date(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    # 9999-12-31 would overflow `+ timedelta(days=1)`: out-of-bounds dates are invalid filters.
+    return day if day is None or EARLIEST_DATE <= day <= LATEST_DATE else None
 
 
 def _filtered_query():
@@ -113,7 +116,7 @@ def export_csv():
         ), 422
     audit_record(AuditAction.EXPORT, object_type="AuditEvent", details="audit csv")
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    writer = csv_writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for event in db.session.scalars(query.limit(100_000)):
         writer.writerow(

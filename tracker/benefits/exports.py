@@ -3,12 +3,12 @@
 No personnummer: named rows carry the name only; the rest are counted per clinic.
 """
 
-import csv
 import io
 
 from openpyxl import Workbook
 
 from tracker.benefits.queries import CertificateList
+from tracker.core.exports import append_row, csv_writer
 
 HEADER = ["Utfärdat", "Mottagning", "Typ", "Skickat till FK", "Namn"]
 
@@ -36,26 +36,21 @@ def _title(data: CertificateList) -> str:
 def certificates_csv(data: CertificateList) -> bytes:
     """UTF-8 with BOM and `;` so Swedish Excel opens it correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(buffer)
     writer.writerow([_title(data)])
     writer.writerow(HEADER)
-    writer.writerows(_safe(r) for r in _rows(data))
+    writer.writerows(_rows(data))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _safe(row: list[str]) -> list[str]:
-    # Spreadsheet formula injection: never start a cell with = + - @.
-    return ["'" + cell if cell[:1] in ("=", "+", "-", "@") else cell for cell in row]
 
 
 def certificates_xlsx(data: CertificateList) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Läkarutlåtanden"
-    sheet.append([_title(data)])
-    sheet.append(HEADER)
+    append_row(sheet, [_title(data)])
+    append_row(sheet, HEADER)
     for row in _rows(data):
-        sheet.append(_safe(row))
+        append_row(sheet, row)
     for column, width in zip("ABCDE", (12, 34, 40, 16, 30), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

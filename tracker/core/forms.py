@@ -1,5 +1,6 @@
 """Form helpers shared by the domains."""
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
@@ -8,13 +9,29 @@ from wtforms.validators import StopValidation
 from tracker.core.errors import ValidationError
 
 REQUIRED = "Fältet måste fyllas i."
+# The same bounds as the API's `Day` (tracker/api/schemas.py).
+EARLIEST_DATE, LATEST_DATE = date(1900, 1, 1), date(2199, 12, 31)
+DATE_RANGE = "Ange ett datum mellan 1900-01-01 och 2199-12-31."
 
 
 class PulsForm(FlaskForm):
-    """Base form: WTForms' built-in messages in Swedish (WTF_I18N_ENABLED is off)."""
+    """Base form: WTForms' built-in messages in Swedish (WTF_I18N_ENABLED is off).
+
+    Every date in every form must lie in 1900–2199: year 0001 or 9999 parses as a date, but
+    is never meant and overflows date arithmetic (`+ timedelta`) further on.
+    """
 
     class Meta:
         locales = ["sv"]
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            value = field.data
+            if isinstance(value, date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+                field.errors = list(field.errors) + [DATE_RANGE]
+                valid = False
+        return valid
 
 
 class Required:

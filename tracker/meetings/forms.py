@@ -13,7 +13,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 
 from tracker.core.errors import ValidationError
-from tracker.core.forms import PulsForm, Required
+from tracker.core.forms import DATE_RANGE, EARLIEST_DATE, LATEST_DATE, PulsForm, Required
 from tracker.meetings.models import KIND_LABELS, MeetingMode
 
 
@@ -120,9 +120,12 @@ def parse_date(value: str | None, field: str, required: bool = True) -> date | N
             raise ValidationError({field: "Ange datum (ÅÅÅÅ-MM-DD)."})
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise ValidationError({field: "Ogiltigt datum, skriv ÅÅÅÅ-MM-DD."}) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError({field: DATE_RANGE})
+    return day
 
 
 def parse_time(value: str | None, field: str) -> time:

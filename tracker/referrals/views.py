@@ -244,8 +244,8 @@ def referral_status(referral_id: int):
     referral = get_referral_or_404(referral_id, Action.EDIT)
     form = forms.ReferralStatusForm(prefix="s")
     try:
-        if not form.validate_on_submit():
-            raise ValidationError({"status": "Välj status i listan."})
+        if not form.validate_on_submit():  # e.g. an over-long reason: say so, not "choose a status"
+            raise ValidationError({f: " ".join(e) for f, e in form.errors.items()})
         services.change_referral_status(referral, form.status.data, form.status_reason.data, current_user)
     except ValidationError as error:
         flash(" ".join(error.errors.values()), "error")

@@ -1,12 +1,12 @@
 """XLSX (one sheet per table) and CSV (for Swedish Excel) of a report; no personal data."""
 
-import csv
 import io
 import re
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from tracker.core.exports import append_row, csv_writer
 from tracker.reports.formatting import export_value
 from tracker.reports.tables import Period, Section
 from tracker.timesheets.rounding import ROUNDING_RULE_TEXT
@@ -30,36 +30,28 @@ def report_xlsx(
     workbook = Workbook()
     info = workbook.active
     info.title = "Om rapporten"
-    info.append([f"Rapport: {project_name}"])
-    info.append([f"Period: {period.label}"])
-    info.append([ROUNDING_RULE_TEXT])
+    append_row(info, [f"Rapport: {project_name}"])
+    append_row(info, [f"Period: {period.label}"])
+    append_row(info, [ROUNDING_RULE_TEXT])
     if masked:
-        info.append([f"Antal under {threshold} visas som <{threshold}."])
+        append_row(info, [f"Antal under {threshold} visas som <{threshold}."])
     info["A1"].font = Font(bold=True)
     used = {info.title.lower()}
     for section in sections:
         for table in section.tables:
             sheet = workbook.create_sheet(_sheet_title(table.title, used))
-            sheet.append([table.title])
+            append_row(sheet, [table.title])
             sheet["A1"].font = Font(bold=True)
-            sheet.append(table.columns)
+            append_row(sheet, table.columns)
             for row in table.rows:
-                sheet.append([row.label] + [export_value(c, masked, threshold) for c in row.cells])
+                append_row(sheet, [row.label] + [export_value(c, masked, threshold) for c in row.cells])
             if table.note:
                 sheet.append([])
-                sheet.append([table.note])
+                append_row(sheet, [table.note])
             sheet.column_dimensions["A"].width = 40
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def _csv_value(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
-    return str(value)
 
 
 def report_csv(
@@ -67,7 +59,7 @@ def report_csv(
 ) -> bytes:
     """UTF-8 with BOM and semicolons, so Excel with Swedish settings opens it right."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow([f"Rapport: {project_name}", f"Period: {period.label}"])
     for section in sections:
         for table in section.tables:
@@ -75,7 +67,5 @@ def report_csv(
             writer.writerow([table.title])
             writer.writerow(table.columns)
             for row in table.rows:
-                writer.writerow(
-                    [row.label] + [_csv_value(export_value(c, masked, threshold)) for c in row.cells]
-                )
+                writer.writerow([row.label] + [export_value(c, masked, threshold) for c in row.cells])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -6,7 +6,6 @@ column names follow SUS's variables as far as we know them; exact SUS codes
 must be checked against FK's current SUS manual before any upload.
 """
 
-import csv
 import io
 from datetime import date
 
@@ -14,6 +13,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.consent.policy import visible_individuals
+from tracker.core.exports import csv_writer
 from tracker.extensions import db
 from tracker.people.models import Individual
 from tracker.referrals.models import Enrolment
@@ -72,7 +72,7 @@ def sus_csv(ctx: ReportContext) -> tuple[bytes, int]:
         .order_by(Enrolment.enrolled_on, Enrolment.id)
     ).all()
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv_writer(out)
     writer.writerow(SUS_COLUMNS)
     for number, (enrolment, gender, personnummer, municipality) in enumerate(rows, start=1):
         writer.writerow(

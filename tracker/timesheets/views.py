@@ -14,7 +14,8 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.consent.policy import require_role
 from tracker.core.errors import ValidationError
-from tracker.core.forms import PulsForm, apply_errors
+from tracker.core.exports import append_row
+from tracker.core.forms import EARLIEST_DATE, LATEST_DATE, PulsForm, apply_errors
 from tracker.core.panels import home_panel
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
@@ -37,10 +38,12 @@ def _my_projects():
 
 
 def _parse_date(value, default: date) -> date:
+    """A date from the URL; anything unreadable or out of bounds (0001, 9999) means `default`."""
     try:
-        return date.fromisoformat(value) if value else default
+        parsed = date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return parsed if EARLIEST_DATE <= parsed <= LATEST_DATE else default
 
 
 def _grid_rows(entries) -> list[dict]:
@@ -64,7 +67,10 @@ def _grid_rows(entries) -> list[dict]:
 
 def _posted_rows() -> list[services.GridRow]:
     rows = []
-    count = min(int(request.form.get("rows", 0) or 0), 60)
+    try:
+        count = max(0, min(int(request.form.get("rows", 0) or 0), 60))
+    except ValueError:
+        count = 0
     for i in range(count):
         project_id = request.form.get(f"r{i}-project", "")
         hours = [request.form.get(f"r{i}-d{d}", "") for d in range(7)]
@@ -163,10 +169,11 @@ def _month_arg() -> tuple[int, int]:
     today = today_local()
     try:
         year, month = (int(x) for x in request.args.get("manad", "").split("-"))
-        date(year, month, 1)
-        return year, month
+        if EARLIEST_DATE <= date(year, month, 1) < LATEST_DATE:  # 9999-12 would overflow the month end
+            return year, month
     except ValueError:
-        return today.year, today.month
+        pass
+    return today.year, today.month
 
 
 @bp.route("/projekt/<int:project_id>")
@@ -247,23 +254,24 @@ def invoice_xlsx(project_id: int):
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Underlag"
-    sheet.append([f"Fakturaunderlag {project.name}", f"{start.isoformat()} – {end.isoformat()}"])
-    sheet.append(["Medarbetare", "Timkostnad (kr)", "Timmar", "Belopp (kr)"])
+    append_row(sheet, [f"Fakturaunderlag {project.name}", f"{start.isoformat()} – {end.isoformat()}"])
+    append_row(sheet, ["Medarbetare", "Timkostnad (kr)", "Timmar", "Belopp (kr)"])
     for line in basis.lines:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 line.user_name,
                 float(line.rate) if line.rate is not None else None,
                 float(line.hours),
                 float(line.amount),
-            ]
+            ],
         )
-    sheet.append(["Totalt", None, float(basis.total_hours), basis.total])
+    append_row(sheet, ["Totalt", None, float(basis.total_hours), basis.total])
     split = workbook.create_sheet("Per förbund")
-    split.append(["Förbund", "Belopp (kr)"])
+    append_row(split, ["Förbund", "Belopp (kr)"])
     for part in basis.parts:
-        split.append([part.name, part.amount])
-    split.append(["Totalt", basis.total])
+        append_row(split, [part.name, part.amount])
+    append_row(split, ["Totalt", basis.total])
     out = io.BytesIO()
     workbook.save(out)
     audit_record(
