@@ -217,3 +217,14 @@ def test_the_charts_are_server_rendered_svg_without_inline_styles(example, clien
 def test_ledning_cannot_export_sus_rows(example, client, login_as, db):
     login_as("ledning")
     assert client.get(f"/rapporter/{example.project.id}/sus.csv", query_string=YEAR).status_code == 403
+
+
+def test_external_print_has_no_charts_whose_bars_would_show_masked_counts(example, client, login_as, db):
+    login_as("ledning")
+    internal = client.get(f"/rapporter/{example.project.id}", query_string={**YEAR, "utskrift": "1"})
+    external = client.get(
+        f"/rapporter/{example.project.id}", query_string={**YEAR, "utskrift": "1", "extern": "1"}
+    )
+    assert internal.status_code == external.status_code == 200
+    assert "<svg" in internal.get_data(as_text=True)
+    assert "<svg" not in external.get_data(as_text=True)

@@ -30,6 +30,7 @@ from tracker.consent.models import (
     Purpose,
 )
 from tracker.core.errors import ValidationError
+from tracker.core.personnummer import PERSONNUMMER_LIKE
 from tracker.core.timeutil import now_utc, today_local
 from tracker.extensions import db
 from tracker.people.models import Individual
@@ -360,6 +361,9 @@ def open_emergency_access(individual: Individual, user: User, reason: str) -> Em
         raise ValidationError({"reason": "Beskriv skälet till nödöppningen (minst 20 tecken)."})
     if len(reason) > 1000:
         raise ValidationError({"reason": "Högst 1000 tecken."})
+    if PERSONNUMMER_LIKE.search(" ".join(reason.split())):
+        # The reason is kept in the hash-chained audit log, which is never anonymised.
+        raise ValidationError({"reason": "Skriv inget personnummer i skälet; det sparas i loggen."})
     now = now_utc()
     access = EmergencyAccess(
         user_id=user.id,

@@ -14,6 +14,11 @@ from personnummer import personnummer as _lib
 _ACCEPTED = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
 
 
+# Anything that looks like an identity number inside free text (with or
+# without century, separator or a space), for fields that leave Puls.
+PERSONNUMMER_LIKE = re.compile(r"(?<!\d)(\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
+
+
 class InvalidPersonnummer(ValueError):
     """Raised with a Swedish message that is safe to show (no number in it)."""
 

@@ -78,11 +78,14 @@ def consents_expiring(users: list[User], on: date) -> dict[int, list[DigestItem]
     for user in users:
         if user.role not in (Role.REHABKOORDINATOR, Role.SAMORDNARE):
             continue
-        for valid_until, public_id, clinic_id, coordinator_id in rows:
-            if clinic_id == user.organisation_id or coordinator_id == user.id:
-                result[user.id].append(
-                    DigestItem(f"Ett samtycke går ut {valid_until.isoformat()}", f"/personer/{public_id}")
-                )
+        # Mail leaves the organisation: a count and the worklist link, never an id.
+        mine = sum(
+            1
+            for _valid_until, _public_id, clinic_id, coordinator_id in rows
+            if clinic_id == user.organisation_id or coordinator_id == user.id
+        )
+        if mine:
+            result[user.id].append(DigestItem(f"{mine} samtycken går ut snart", "/samtycken/utgaende"))
     return result
 
 

@@ -1,6 +1,5 @@
 """Creating, changing, cancelling meetings and series. Services flush; requests commit."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -12,6 +11,7 @@ from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, User
 from tracker.core.editing import STALE_MESSAGE, StaleEdit, check_version
 from tracker.core.errors import ValidationError
+from tracker.core.personnummer import PERSONNUMMER_LIKE
 from tracker.core.timeutil import STOCKHOLM, now_utc
 from tracker.extensions import db
 from tracker.meetings.models import (
@@ -27,7 +27,6 @@ from tracker.meetings.timing import local_to_utc, occurrence_dates
 
 SCOPE_THIS = "this"
 # What looks like a personnummer/samordningsnummer must never reach a calendar.
-PERSONNUMMER_LIKE = re.compile(r"(?<!\d)(\d{2})?\d{6}[-+ ]?\d{4}(?!\d)")
 SCOPE_FOLLOWING = "following"
 
 
@@ -65,7 +64,7 @@ def _validate(data: MeetingData, with_day: bool = True) -> dict:
     elif len(values["title"]) > 200:
         errors["title"] = "Högst 200 tecken."
     for name in ("title", "address", "meeting_link"):
-        if PERSONNUMMER_LIKE.search(getattr(data, name) or ""):
+        if PERSONNUMMER_LIKE.search(_clean(getattr(data, name))):
             errors[name] = "Skriv inga personnummer här: uppgiften syns i kalendrar utanför Puls."
     try:
         values["kind"] = MeetingKind(data.kind)

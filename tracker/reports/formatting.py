@@ -35,7 +35,7 @@ def is_masked(cell: Cell, threshold: int) -> bool:
     """Counts 1..threshold-1 (and shares built on them) are hidden in outgoing exports."""
     if cell.kind == "count" and isinstance(cell.value, int):
         return 0 < cell.value < threshold
-    if cell.kind == "percent" and cell.base is not None:
+    if cell.kind in ("percent", "days") and cell.base is not None:
         return 0 < cell.base < threshold
     return False
 

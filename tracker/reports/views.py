@@ -54,7 +54,9 @@ def show(project_id: int):
     project = get_report_project_or_404(project_id)
     period, period_error = _period()
     sections = build_report(project, period)
-    charts = {t.key: table_chart(t) for s in sections for t in s.tables if t.chart}
+    external_print = request.args.get("utskrift") == "1" and request.args.get("extern") == "1"
+    # Chart bars show exact values, so the external (masked) print has none.
+    charts = {} if external_print else {t.key: table_chart(t) for s in sections for t in s.tables if t.chart}
     audit_record(AuditAction.VIEW, object_type="Report", object_id=project.id, details=period.label)
     period_args = _period_args()
 

@@ -140,9 +140,10 @@ def discharges(ctx: ReportContext) -> list[Table]:
     length = Table("inskrivningstid", "Inskrivningstid för utskrivna (dagar)", ["Mått", "Dagar"])
     if days:
         length.rows = [
-            Row("Median", [Cell(median(days), "days")]),
-            Row("Kortast", [Cell(min(days), "days")]),
-            Row("Längst", [Cell(max(days), "days")]),
+            # With few people each measure is one person's own length: masked like a count.
+            Row("Median", [Cell(median(days), "days", base=len(days))]),
+            Row("Kortast", [Cell(min(days), "days", base=len(days))]),
+            Row("Längst", [Cell(max(days), "days", base=len(days))]),
             Row("Antal utskrivna", [Cell(len(days), drill={"set": "discharged"})]),
         ]
     else:
