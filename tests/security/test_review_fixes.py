@@ -32,3 +32,29 @@ def test_masked_report_hides_day_measures_of_few_people():
 
     assert is_masked(Cell(40, "days", base=2), 5)
     assert not is_masked(Cell(40, "days", base=12), 5)
+
+
+def test_viewing_notifications_does_not_mark_them_read_only_the_post_does(client, login_as, db):
+    from sqlalchemy import select
+
+    from tracker.core.timeutil import now_utc
+    from tracker.notifications.models import Notification
+
+    user = login_as("rehabkoordinator")
+    db.session.add(
+        Notification(
+            user_id=user.id,
+            kind="digest",
+            object_key="day",
+            due_on=now_utc().date(),
+            subject="Sammanfattning",
+            body="1 larm",
+        )
+    )
+    db.session.commit()
+    assert client.get("/notiser/").status_code == 200
+    db.session.expire_all()
+    assert db.session.scalar(select(Notification.read_at)) is None
+    assert client.post("/notiser/lasta").status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(Notification.read_at)) is not None

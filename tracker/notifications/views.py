@@ -1,9 +1,10 @@
 """In-app notifications and, in development, the outbox of mails not sent."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import Role
 from tracker.consent.policy import require_role
 from tracker.core.errors import render_error
@@ -23,10 +24,19 @@ def index():
         parse_page(request.args.get("page")),
         current_app.config["PAGE_SIZE"],
     )
-    for row in page.items:
-        if row.read_at is None:
-            row.read_at = now_utc()
-    return render_template("notifications/index.html", page=page)
+    return render_template("notifications/index.html", page=page, confirm=ConfirmForm())
+
+
+@bp.route("/lasta", methods=["POST"])
+def mark_read():
+    """Reading is a deliberate POST: a prefetch or link preview of the list changes nothing."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=now_utc())
+    )
+    flash("Alla notiser är markerade som lästa.", "success")
+    return redirect(url_for("notifications.index"))
 
 
 @bp.route("/utkorg")
