@@ -149,8 +149,8 @@ def _login(app, email: str):
     return client
 
 
-def measure(database_url: str, requests: int, warmup: int) -> dict:
-    """Run in a fresh process: every target `requests` times, interleaved; returns timings."""
+def build_targets(database_url: str) -> tuple[dict, object, object]:
+    """Every target as a zero-argument call (logged-in clients ready), the app and its engine."""
     from flask import url_for
     from sqlalchemy import select, text
 
@@ -235,6 +235,16 @@ def measure(database_url: str, requests: int, warmup: int) -> dict:
         jit_app.config.update(WTF_CSRF_ENABLED=False)
         targets["individuals_jit_on"] = get(_login(jit_app, "rehab1@demo.puls.example"), urls["individuals"])
         targets["worklist_jit_on"] = get(_login(jit_app, "fk1@demo.puls.example"), urls["worklist"])
+    return targets, app, engine
+
+
+def measure(database_url: str, requests: int, warmup: int) -> dict:
+    """Run in a fresh process: every target `requests` times, interleaved; returns timings."""
+    from sqlalchemy import text
+
+    from tracker.extensions import db
+
+    targets, app, engine = build_targets(database_url)
     for _ in range(warmup):
         for call in targets.values():
             call()
