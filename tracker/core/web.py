@@ -69,6 +69,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def finish(response):
+        # Asked before the commit, which expires the user and would reload it.
+        authenticated = bool(current_user) and current_user.is_authenticated
         # One commit per request: a successful request commits what its
         # services flushed; any failure leaves the database as it was.
         if response.status_code < 400:
@@ -80,7 +82,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        if current_user and current_user.is_authenticated:
+        if authenticated:
             headers.setdefault("Cache-Control", "no-store")
         return response
 
