@@ -28,7 +28,7 @@ from datetime import date, datetime
 from itertools import chain
 
 from flask import abort, has_request_context, request
-from sqlalchemy import and_, event, exists, false, or_, select
+from sqlalchemy import and_, event, exists, false, or_, select, union_all
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from tracker.audit.models import AuditAction
@@ -312,7 +312,22 @@ def visible_individuals(user: User, category: Category = Category.IDENTITY, on: 
             ),
         ),
     )
-    return or_(emergency, responsible, fk_own, and_(connected, ~blocked, consented))
+    # Every branch above needs one of these indexed links to the case, so the
+    # database starts from them instead of testing the consent clauses on every
+    # individual (PostgreSQL would otherwise hash every valid consent of the
+    # user's authority on each request).
+    linked = union_all(
+        select(Individual.id).where(Individual.clinic_id == user.organisation_id),
+        select(Individual.id).where(Individual.coordinator_id == user.id),
+        *([select(Individual.id).where(Individual.fk_officer_id == user.id)] if is_handlaggare else []),
+        select(CaseContact.individual_id).where(CaseContact.organisation_id == user.organisation_id),
+        select(EmergencyAccess.individual_id).where(
+            EmergencyAccess.user_id == user.id, EmergencyAccess.expires_at > now_utc()
+        ),
+    )
+    return and_(
+        Individual.id.in_(linked), or_(emergency, responsible, fk_own, and_(connected, ~blocked, consented))
+    )
 
 
 def visible_categories(user: User, individual: Individual, facts: CaseFacts | None = None):
