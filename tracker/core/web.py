@@ -99,6 +99,9 @@ def _configure_sqlite(app: Flask) -> None:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return
+    synchronous = app.config.get("SQLITE_SYNCHRONOUS", "NORMAL")
+    if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise RuntimeError(f"SQLITE_SYNCHRONOUS must be NORMAL, FULL, EXTRA or OFF, not {synchronous!r}")
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
@@ -108,6 +111,7 @@ def _configure_sqlite(app: Flask) -> None:
         cursor.execute("PRAGMA busy_timeout=5000")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
