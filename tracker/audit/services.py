@@ -57,7 +57,8 @@ def _lock_chain() -> None:
 
 
 def _last_hash() -> str:
-    last = db.session.scalar(select(AuditEvent.row_hash).order_by(AuditEvent.id.desc()).limit(1))
+    table = AuditEvent.__table__  # a Core select: no ORM overhead on every page view
+    last = db.session.scalar(select(table.c.row_hash).order_by(table.c.id.desc()).limit(1))
     return last or GENESIS_HASH
 
 
