@@ -196,6 +196,7 @@ class _Bulk:
 
     # --- helpers -------------------------------------------------------------------------------
     def _ids(self, sql: str) -> dict:
+        # Every caller orders by id: the same data on SQLite and PostgreSQL.
         return dict(self.session.execute(text(sql)).all())
 
     def _day(self, days_back_max: int, days_back_min: int = 0) -> date:
@@ -206,14 +207,14 @@ class _Bulk:
         return datetime(day.year, day.month, day.day, hour, 0, tzinfo=UTC)
 
     def run(self) -> None:
-        self.users = self._ids("SELECT email, id FROM users")
+        self.users = self._ids("SELECT email, id FROM users ORDER BY id")
         self.users = {email.split("@")[0]: uid for email, uid in self.users.items()}
-        self.user_orgs = self._ids("SELECT id, organisation_id FROM users")
-        self.user_roles = self._ids("SELECT id, role FROM users")
-        self.orgs = self._ids("SELECT name, id FROM organisations")
+        self.user_orgs = self._ids("SELECT id, organisation_id FROM users ORDER BY id")
+        self.user_roles = self._ids("SELECT id, role FROM users ORDER BY id")
+        self.orgs = self._ids("SELECT name, id FROM organisations ORDER BY id")
         self.clinics = [i for n, i in self.orgs.items() if n.startswith("Psykiatrimottagning")]
-        self.projects = self._ids("SELECT kind, id FROM projects")
-        self.project_orgs = self._ids("SELECT id, organisation_id FROM projects")
+        self.projects = self._ids("SELECT kind, id FROM projects ORDER BY id")
+        self.project_orgs = self._ids("SELECT id, organisation_id FROM projects ORDER BY id")
         used = set(self.session.scalars(text("SELECT personnummer FROM individuals")))
         self._staff()
         individuals = self._individuals(used)
