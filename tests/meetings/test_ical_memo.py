@@ -163,3 +163,23 @@ def test_the_feed_route_serves_what_icalendar_writes_for_the_users_meetings(
     meetings = [db.session.get(Meeting, row.id) for row in rows]
     assert len(meetings) == 5
     assert body == reference(meetings, NAME, app.config["PUBLIC_BASE_URL"], 60)
+
+
+def test_the_feed_loads_no_invitations_organisers_or_organisations(
+    client, db, factory, fk_setup, count_queries
+):
+    for i in range(5):
+        factory.meeting(
+            fk_setup["rehab"],
+            orgs=[fk_setup["fk"], fk_setup["clinic"]],
+            users=[fk_setup["officer"]],
+            day=date(2026, 4, 1) + timedelta(days=i),
+        )
+    token = feeds.issue_token(fk_setup["officer"])
+    db.session.commit()
+    with count_queries() as counter:
+        response = client.get(f"/moten/prenumeration/{token}.ics")
+    assert response.status_code == 200 and response.data.count(b"BEGIN:VEVENT") == 5
+    assert not [s for s in counter.statements if "meeting_invitations.id" in s]
+    (meetings,) = [s for s in counter.statements if "FROM meetings" in s]
+    assert "JOIN" not in meetings
