@@ -183,3 +183,46 @@ def test_the_feed_loads_no_invitations_organisers_or_organisations(
     assert not [s for s in counter.statements if "meeting_invitations.id" in s]
     (meetings,) = [s for s in counter.statements if "FROM meetings" in s]
     assert "JOIN" not in meetings
+
+
+def test_the_feed_query_selects_the_meetings_visible_meetings_allows(db, factory, fk_setup, frozen_time):
+    from sqlalchemy import and_, or_, select
+
+    from tracker.core.timeutil import now_utc
+    from tracker.meetings.models import MeetingStatus
+    from tracker.meetings.queries import visible_meetings
+
+    rehab, officer = fk_setup["rehab"], fk_setup["officer"]
+    factory.meeting(rehab, orgs=[fk_setup["fk"]], day=date(2025, 11, 1), title="För gammalt")
+    factory.meeting(rehab, orgs=[fk_setup["fk"]], day=date(2026, 1, 15), title="Nyligen")
+    factory.meeting(rehab, users=[officer], title="Direkt inbjuden")
+    factory.meeting(rehab, orgs=[fk_setup["clinic"]], title="Kliniken")
+    factory.meeting(rehab, orgs=[fk_setup["fk_office"]], day=date(2026, 5, 4), title="Kontoret")
+    gone = factory.meeting(rehab, orgs=[fk_setup["fk"]], day=date(2026, 2, 1), title="Inställt förr")
+    services.cancel_meeting(gone, "Inställt")
+    coming = factory.meeting(rehab, orgs=[fk_setup["fk"]], day=date(2026, 4, 20), title="Inställt sedan")
+    services.cancel_meeting(coming, "Inställt")
+    colleague = factory.user("handlaggare", organisation=fk_setup["fk_office"])
+    inactive = factory.user("handlaggare", organisation=fk_setup["fk_office"])
+    inactive.is_active_account = False
+    db.session.flush()
+
+    def expected(user, months):
+        now = now_utc()
+        return [
+            m.id
+            for m in db.session.scalars(
+                select(Meeting)
+                .where(
+                    visible_meetings(user),
+                    Meeting.starts_at >= now - timedelta(days=31 * months),
+                    or_(Meeting.status != MeetingStatus.CANCELLED, and_(Meeting.ends_at >= now)),
+                )
+                .order_by(Meeting.starts_at, Meeting.id)
+            )
+        ]
+
+    for user in (rehab, officer, colleague, inactive):
+        for months in (1, 3, 12):
+            assert [row.id for row in feed_meetings(user, months)] == expected(user, months)
+    assert feed_meetings(inactive) == [] and len(feed_meetings(officer, 12)) == 5
