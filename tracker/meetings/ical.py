@@ -101,8 +101,8 @@ class EventData(NamedTuple):
     changed: datetime
     created: datetime
     sequence: int
-    starts: datetime  # Stockholm time
-    ends: datetime  # Stockholm time
+    starts: datetime
+    ends: datetime
     cancelled: bool
     title: str
     mode: MeetingMode
@@ -119,9 +119,10 @@ def _zone(moment: datetime | None) -> tuple | None:
 
 
 def event_data(meeting: Meeting) -> EventData:
-    """A meeting's calendar fields; works on a `Meeting` or a row with the same column names."""
+    """A meeting's calendar fields, from a `Meeting` or anything with its EVENT_COLUMNS
+    as attributes (a feed's `queries.FeedMeeting`)."""
     changed, created = meeting.calendar_changed_at, meeting.created_at
-    starts, ends = meeting.starts_at.astimezone(STOCKHOLM), meeting.ends_at.astimezone(STOCKHOLM)
+    starts, ends = meeting.starts_at, meeting.ends_at
     return EventData(
         meeting.uid,
         meeting.id,
@@ -147,8 +148,8 @@ def _event(data: EventData, base_url: str, alarm_minutes: int | None) -> Event:
     event.add("last-modified", data.changed)
     event.add("created", data.created)
     event.add("sequence", data.sequence)
-    event.add("dtstart", data.starts)
-    event.add("dtend", data.ends)
+    event.add("dtstart", data.starts.astimezone(STOCKHOLM))
+    event.add("dtend", data.ends.astimezone(STOCKHOLM))
     cancelled = data.cancelled
     event.add("summary", (CANCELLED_PREFIX if cancelled else "") + data.title)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

@@ -1,11 +1,12 @@
 """Who sees which meetings, and the lists built on that."""
 
+from collections import namedtuple
 from datetime import date, datetime, timedelta
 from functools import cache
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import Row, and_, bindparam, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 
 from tracker.auth.models import Role, User
 from tracker.consent.policy import deny
@@ -106,6 +107,11 @@ def meetings_in_month(user: User, year: int, month: int) -> list[Meeting]:
     )
 
 
+# A feed meeting: the calendar columns by name, read by ical.event_data like a
+# Meeting (a named tuple reads much faster than a Row).
+FeedMeeting = namedtuple("FeedMeeting", EVENT_COLUMNS)
+
+
 @cache
 def _feed_statement():
     """The feed's query, built once with bind parameters (building it was a third of its time)."""
@@ -127,10 +133,10 @@ def _feed_statement():
     )
 
 
-def feed_meetings(user: User, past_months: int = 3) -> list[Row]:
+def feed_meetings(user: User, past_months: int = 3) -> list[FeedMeeting]:
     """A user's feed: from `past_months` back; cancelled ones only until their date has passed.
 
-    Rows of just the columns a calendar event is built from, not `Meeting`s: the
+    Just the columns a calendar event is built from, not `Meeting`s: the
     feed needs no relationships and no identity map (loading the invitations
     and organisers every `Meeting` brings along was most of a request).
     """
@@ -139,4 +145,5 @@ def feed_meetings(user: User, past_months: int = 3) -> list[Row]:
         return []
     now = now_utc()
     since = now - timedelta(days=31 * past_months)
-    return list(db.session.execute(_feed_statement(), {**values, "since": since, "now": now}))
+    rows = db.session.execute(_feed_statement(), {**values, "since": since, "now": now})
+    return [FeedMeeting._make(row) for row in rows]
