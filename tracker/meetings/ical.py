@@ -215,7 +215,7 @@ def feed_calendar(
 ) -> bytes:
     """A subscription feed (no METHOD): a snapshot of the user's meetings.
 
-    `meetings` may be `Meeting`s or rows carrying the columns `event_data` reads.
+    `meetings` may be `Meeting`s or `queries.FeedMeeting`s (see `event_data`).
     """
     return _assemble(
         _calendar_head(name, None), (_event_ical(event_data(m), base_url, alarm_minutes) for m in meetings)
