@@ -9,8 +9,9 @@ replaces the old, which stops working at once.
 import hashlib
 import hmac
 import secrets
+from functools import cache
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -60,12 +61,18 @@ def revoke_tokens(user: User) -> int:
     return count
 
 
+@cache
+def _by_selector():
+    """Built once: every feed request (a calendar polling) looks a token up."""
+    return select(CalendarFeedToken).where(CalendarFeedToken.selector == bindparam("selector"))
+
+
 def resolve_token(token: str) -> CalendarFeedToken | None:
     """The token's row if it is current and its user active; else None."""
     selector, _, verifier = (token or "").partition(".")
     if not selector or not verifier or len(token) > 100:
         return None
-    row = db.session.scalar(select(CalendarFeedToken).where(CalendarFeedToken.selector == selector))
+    row = db.session.scalar(_by_selector(), {"selector": selector})
     if row is None or not hmac.compare_digest(row.verifier_hash, _hash(verifier)):
         return None
     if not row.user.is_active:

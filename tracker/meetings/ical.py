@@ -9,6 +9,8 @@ so that Outlook can offer Accept/Decline.
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
 
@@ -60,61 +62,171 @@ def _calendar(name: str | None = None, method: str | None = None) -> Calendar:
     return cal
 
 
+def _meeting_url(meeting_id: int, base_url: str) -> str:
+    return f"{base_url.rstrip('/')}/moten/{meeting_id}"
+
+
 def meeting_url(meeting: Meeting, base_url: str) -> str:
-    return f"{base_url.rstrip('/')}/moten/{meeting.id}"
+    return _meeting_url(meeting.id, base_url)
 
 
-def meeting_event(meeting: Meeting, base_url: str, alarm_minutes: int | None = None) -> Event:
+# The Meeting columns `event_data` reads: a feed query need load nothing else.
+EVENT_COLUMNS = (
+    "id",
+    "uid",
+    "calendar_changed_at",
+    "created_at",
+    "sequence",
+    "starts_at",
+    "ends_at",
+    "status",
+    "title",
+    "mode",
+    "address",
+    "meeting_link",
+    "kind",
+)
+
+
+class EventData(NamedTuple):
+    """Everything one VEVENT is built from (and nothing else), taken from a meeting.
+
+    `_event` reads only these fields and its other arguments, so the tuple plus
+    those arguments is a complete memo key for the event's bytes: a change to any
+    meeting field that reaches the calendar changes the key.
+    """
+
+    uid: str
+    meeting_id: int
+    changed: datetime
+    created: datetime
+    sequence: int
+    starts: datetime
+    ends: datetime
+    cancelled: bool
+    title: str
+    mode: MeetingMode
+    address: str | None
+    meeting_link: str | None
+    kind_label: str
+    # Equal aware datetimes compare equal across zones (and across folds), but are
+    # written differently: their zone, its name and the fold complete the key.
+    zones: tuple
+
+
+def _zone(moment: datetime | None) -> tuple | None:
+    return None if moment is None else (moment.tzinfo, moment.tzname(), moment.fold)
+
+
+def event_data(meeting: Meeting) -> EventData:
+    """A meeting's calendar fields, from a `Meeting` or anything with its EVENT_COLUMNS
+    as attributes (a feed's `queries.FeedMeeting`)."""
+    changed, created = meeting.calendar_changed_at, meeting.created_at
+    starts, ends = meeting.starts_at, meeting.ends_at
+    return EventData(
+        meeting.uid,
+        meeting.id,
+        changed,
+        created,
+        meeting.sequence,
+        starts,
+        ends,
+        meeting.status == MeetingStatus.CANCELLED,
+        meeting.title,
+        meeting.mode,
+        meeting.address,
+        meeting.meeting_link,
+        meeting.kind.label,
+        (_zone(changed), _zone(created), _zone(starts), _zone(ends)),
+    )
+
+
+def _event(data: EventData, base_url: str, alarm_minutes: int | None) -> Event:
     event = Event()
-    event.add("uid", meeting.uid)
-    changed = meeting.calendar_changed_at
-    event.add("dtstamp", changed)
-    event.add("last-modified", changed)
-    event.add("created", meeting.created_at)
-    event.add("sequence", meeting.sequence)
-    event.add("dtstart", meeting.starts_at.astimezone(STOCKHOLM))
-    event.add("dtend", meeting.ends_at.astimezone(STOCKHOLM))
-    cancelled = meeting.status == MeetingStatus.CANCELLED
-    event.add("summary", (CANCELLED_PREFIX if cancelled else "") + meeting.title)
+    event.add("uid", data.uid)
+    event.add("dtstamp", data.changed)
+    event.add("last-modified", data.changed)
+    event.add("created", data.created)
+    event.add("sequence", data.sequence)
+    event.add("dtstart", data.starts.astimezone(STOCKHOLM))
+    event.add("dtend", data.ends.astimezone(STOCKHOLM))
+    cancelled = data.cancelled
+    event.add("summary", (CANCELLED_PREFIX if cancelled else "") + data.title)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if cancelled else "OPAQUE")
-    if meeting.mode in (MeetingMode.ON_SITE, MeetingMode.BOTH) and meeting.address:
-        event.add("location", meeting.address)
-    elif meeting.meeting_link:
-        event.add("location", meeting.meeting_link)
-    url = meeting_url(meeting, base_url)
+    if data.mode in (MeetingMode.ON_SITE, MeetingMode.BOTH) and data.address:
+        event.add("location", data.address)
+    elif data.meeting_link:
+        event.add("location", data.meeting_link)
+    url = _meeting_url(data.meeting_id, base_url)
     event.add("url", url)
-    lines = [f"{meeting.kind.label}. Kallelse och dagordning i Puls: {url}"]
-    if meeting.meeting_link and meeting.mode != MeetingMode.ON_SITE:
-        lines.append(f"Anslut digitalt: {meeting.meeting_link}")
+    lines = [f"{data.kind_label}. Kallelse och dagordning i Puls: {url}"]
+    if data.meeting_link and data.mode != MeetingMode.ON_SITE:
+        lines.append(f"Anslut digitalt: {data.meeting_link}")
     if cancelled:
         lines.insert(0, "Mötet är inställt.")
     event.add("description", "\n".join(lines))
     if alarm_minutes and not cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", "Påminnelse: " + meeting.title)
+        alarm.add("description", "Påminnelse: " + data.title)
         alarm.add("trigger", timedelta(minutes=-alarm_minutes))
         event.add_component(alarm)
     return event
 
 
+def meeting_event(meeting: Meeting, base_url: str, alarm_minutes: int | None = None) -> Event:
+    return _event(event_data(meeting), base_url, alarm_minutes)
+
+
+# Serialising with icalendar is most of a feed request's time, and a polled feed
+# is the same meetings again and again. Both memos are pure: the bytes are a
+# function of the key alone (every input of `_event` / `_calendar`), so a stale
+# or another user's entry cannot be returned, and every process answers alike.
+# Bounded: an entry (key and bytes) is under 2 kB.
+EVENT_MEMO_SIZE = 4096
+
+
+@lru_cache(maxsize=EVENT_MEMO_SIZE)
+def _event_ical(data: EventData, base_url: str, alarm_minutes: int | None) -> bytes:
+    return _event(data, base_url, alarm_minutes).to_ical()
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=16)
+def _calendar_head(name: str | None, method: str | None) -> bytes:
+    """The VCALENDAR's lines up to its first event (properties and VTIMEZONE)."""
+    body = _calendar(name=name, method=method).to_ical()
+    if not body.endswith(_END):
+        raise AssertionError("a VCALENDAR ends with END:VCALENDAR")
+    return body[: -len(_END)]
+
+
+def _assemble(head: bytes, events: Iterable[bytes]) -> bytes:
+    """`Calendar.to_ical()` of head plus events: icalendar folds and joins line by
+    line, so a component's bytes inside a calendar are its own `to_ical()`."""
+    return head + b"".join(events) + _END
+
+
 def feed_calendar(
     meetings: Iterable[Meeting], name: str, base_url: str, alarm_minutes: int | None = None
 ) -> bytes:
-    """A subscription feed (no METHOD): a snapshot of the user's meetings."""
-    cal = _calendar(name=name)
-    for meeting in meetings:
-        cal.add_component(meeting_event(meeting, base_url, alarm_minutes))
-    return cal.to_ical()
+    """A subscription feed (no METHOD): a snapshot of the user's meetings.
+
+    `meetings` may be `Meeting`s or `queries.FeedMeeting`s (see `event_data`).
+    """
+    return _assemble(
+        _calendar_head(name, None), (_event_ical(event_data(m), base_url, alarm_minutes) for m in meetings)
+    )
 
 
 def download_calendar(meetings: Iterable[Meeting], base_url: str) -> bytes:
     """One meeting or a whole series as a file to import (no METHOD either)."""
-    cal = _calendar()
-    for meeting in meetings:
-        cal.add_component(meeting_event(meeting, base_url))
-    return cal.to_ical()
+    return _assemble(
+        _calendar_head(None, None), (_event_ical(event_data(m), base_url, None) for m in meetings)
+    )
 
 
 def invitation_calendar(

@@ -1,15 +1,19 @@
 """Who sees which meetings, and the lists built on that."""
 
+from collections import namedtuple
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, exists, false, or_, select
+from sqlalchemy import and_, bindparam, exists, false, or_, select
 
 from tracker.auth.models import Role, User
 from tracker.consent.policy import deny
 from tracker.core.timeutil import STOCKHOLM, now_utc
+from tracker.core.types import UTCDateTime
 from tracker.extensions import db
+from tracker.meetings.ical import EVENT_COLUMNS
 from tracker.meetings.models import Meeting, MeetingInvitation, MeetingStatus
 
 ORGANISER_ROLES = (Role.REHABKOORDINATOR, Role.SAMORDNARE, Role.HANDLAGGARE, Role.LEDNING)
@@ -22,18 +26,33 @@ def user_org_ids(user: User) -> list[int]:
     return ids
 
 
-def visible_meetings(user: User):
-    """SQL: meetings the user organises or is invited to (directly or through the organisation)."""
-    if user is None or not user.is_active:
-        return false()
+def _visible_to(viewer_id, viewer_org_ids, viewer_organisation_id):
+    """The visibility rule, over values or bind parameters."""
     invited = exists().where(
         MeetingInvitation.meeting_id == Meeting.id,
-        or_(MeetingInvitation.user_id == user.id, MeetingInvitation.organisation_id.in_(user_org_ids(user))),
+        or_(MeetingInvitation.user_id == viewer_id, MeetingInvitation.organisation_id.in_(viewer_org_ids)),
     )
     same_org_organiser = Meeting.organiser_id.in_(
-        select(User.id).where(User.organisation_id == user.organisation_id)
+        select(User.id).where(User.organisation_id == viewer_organisation_id)
     )
-    return or_(Meeting.organiser_id == user.id, same_org_organiser, invited)
+    return or_(Meeting.organiser_id == viewer_id, same_org_organiser, invited)
+
+
+def visibility_values(user: User) -> dict | None:
+    """What the visibility rule needs of a user; None for one who sees no meetings."""
+    if user is None or not user.is_active:
+        return None
+    return {
+        "viewer_id": user.id,
+        "viewer_org_ids": user_org_ids(user),
+        "viewer_organisation_id": user.organisation_id,
+    }
+
+
+def visible_meetings(user: User):
+    """SQL: meetings the user organises or is invited to (directly or through the organisation)."""
+    values = visibility_values(user)
+    return false() if values is None else _visible_to(**values)
 
 
 def may_view_meeting(user: User, meeting: Meeting) -> bool:
@@ -88,18 +107,43 @@ def meetings_in_month(user: User, year: int, month: int) -> list[Meeting]:
     )
 
 
-def feed_meetings(user: User, past_months: int = 3) -> list[Meeting]:
-    """A user's feed: from `past_months` back; cancelled ones only until their date has passed."""
+# A feed meeting: the calendar columns by name, read by ical.event_data like a
+# Meeting (a named tuple reads much faster than a Row).
+FeedMeeting = namedtuple("FeedMeeting", EVENT_COLUMNS)
+
+
+@cache
+def _feed_statement():
+    """The feed's query, built once with bind parameters (building it was a third of its time)."""
+    return (
+        select(*(getattr(Meeting, name) for name in EVENT_COLUMNS))
+        .where(
+            _visible_to(
+                bindparam("viewer_id"),
+                bindparam("viewer_org_ids", expanding=True),
+                bindparam("viewer_organisation_id"),
+            ),
+            Meeting.starts_at >= bindparam("since", type_=UTCDateTime()),
+            or_(
+                Meeting.status != MeetingStatus.CANCELLED,
+                and_(Meeting.ends_at >= bindparam("now", type_=UTCDateTime())),
+            ),
+        )
+        .order_by(Meeting.starts_at, Meeting.id)
+    )
+
+
+def feed_meetings(user: User, past_months: int = 3) -> list[FeedMeeting]:
+    """A user's feed: from `past_months` back; cancelled ones only until their date has passed.
+
+    Just the columns a calendar event is built from, not `Meeting`s: the
+    feed needs no relationships and no identity map (loading the invitations
+    and organisers every `Meeting` brings along was most of a request).
+    """
+    values = visibility_values(user)
+    if values is None:
+        return []
     now = now_utc()
     since = now - timedelta(days=31 * past_months)
-    return list(
-        db.session.scalars(
-            select(Meeting)
-            .where(
-                visible_meetings(user),
-                Meeting.starts_at >= since,
-                or_(Meeting.status != MeetingStatus.CANCELLED, and_(Meeting.ends_at >= now)),
-            )
-            .order_by(Meeting.starts_at, Meeting.id)
-        )
-    )
+    rows = db.session.execute(_feed_statement(), {**values, "since": since, "now": now})
+    return [FeedMeeting._make(row) for row in rows]
