@@ -12,7 +12,19 @@ from sqlalchemy.orm import aliased
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Authority, Organisation, OrgType, User
-from tracker.benefits.models import Certificate, FkDecision, FollowUp, FollowUpReason, FollowUpStatus
+from tracker.benefits.models import (
+    Certificate,
+    CertificateType,
+    FkDecision,
+    FollowUp,
+    FollowUpReason,
+    FollowUpStatus,
+    Level,
+    Outcome,
+    decision_days_left,
+    decision_lead_time_days,
+    decision_period_days,
+)
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import load_facts, party_for, party_may_view, require, visible_individuals
 from tracker.core.timeutil import today_local
@@ -72,6 +84,118 @@ def case_follow_ups(individual_id: int) -> list[FollowUp]:
             .order_by(FollowUp.status, FollowUp.due_on, FollowUp.id)
         ).unique()
     )
+
+
+# ---------------------------------------------------------------- the case page's panel
+# Plain rows of the columns the panel shows: no ORM objects with eager officers,
+# clinics, certificates and coordinators (full users and organisations) per record.
+
+
+class CaseCertificate(NamedTuple):
+    id: int
+    issued_on: date
+    clinic_name: str
+    doctor: str | None
+    certificate_type: CertificateType
+    sent_to_fk_on: date | None
+
+
+class CaseDecision(NamedTuple):
+    id: int
+    decided_on: date | None
+    outcome: Outcome
+    level: Level | None
+    period_start: date | None
+    period_end: date | None
+    officer_name: str
+    certificate_issued_on: date | None
+
+    @property
+    def period_days(self) -> int | None:
+        return decision_period_days(self.period_start, self.period_end)
+
+    @property
+    def lead_time_days(self) -> int | None:
+        return decision_lead_time_days(self.certificate_issued_on, self.decided_on)
+
+    def days_left(self, today: date) -> int | None:
+        return decision_days_left(self.outcome, self.period_end, today)
+
+
+class CaseFollowUp(NamedTuple):
+    id: int
+    due_on: date
+    reason: FollowUpReason
+    reason_text: str | None
+    owner_name: str
+    clinic_name: str
+    status: FollowUpStatus
+    done_on: date | None
+    done_note: str | None
+
+
+def case_certificate_rows(individual_id: int) -> list[CaseCertificate]:
+    rows = db.session.execute(
+        select(
+            Certificate.id,
+            Certificate.issued_on,
+            Organisation.name,
+            Certificate.doctor,
+            Certificate.certificate_type,
+            Certificate.sent_to_fk_on,
+        )
+        .join(Organisation, Organisation.id == Certificate.clinic_id)
+        .where(Certificate.individual_id == individual_id)
+        .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+    )
+    return [CaseCertificate(*row) for row in rows]
+
+
+# Built once: constructing an alias costs more than running these small statements.
+_OFFICER = aliased(User, name="officer")
+_OWNER = aliased(User, name="owner")
+_COORDINATOR = aliased(User, name="coordinator")
+
+
+def case_decision_rows(individual_id: int) -> list[CaseDecision]:
+    rows = db.session.execute(
+        select(
+            FkDecision.id,
+            FkDecision.decided_on,
+            FkDecision.outcome,
+            FkDecision.level,
+            FkDecision.period_start,
+            FkDecision.period_end,
+            _OFFICER.full_name,
+            Certificate.issued_on,
+        )
+        .join(_OFFICER, _OFFICER.id == FkDecision.officer_id)
+        .outerjoin(Certificate, Certificate.id == FkDecision.certificate_id)
+        .where(FkDecision.individual_id == individual_id)
+        .order_by(FkDecision.decided_on.desc().nulls_first(), FkDecision.id.desc())
+    )
+    return [CaseDecision(*row) for row in rows]
+
+
+def case_follow_up_rows(individual_id: int) -> list[CaseFollowUp]:
+    rows = db.session.execute(
+        select(
+            FollowUp.id,
+            FollowUp.due_on,
+            FollowUp.reason,
+            FollowUp.reason_text,
+            _OWNER.full_name,
+            Organisation.name,
+            FollowUp.status,
+            FollowUp.done_on,
+            FollowUp.done_note,
+        )
+        .join(_OWNER, _OWNER.id == FollowUp.owner_id)
+        .join(Organisation, Organisation.id == FollowUp.clinic_id)
+        .where(FollowUp.individual_id == individual_id)
+        .order_by(FollowUp.status, FollowUp.due_on, FollowUp.id)
+    )
+    return [CaseFollowUp(*row) for row in rows]
 
 
 # ---------------------------------------------------------------- the FK worklist
@@ -163,7 +287,6 @@ def worklist(user: User, sort: str = "forfallodag") -> Worklist:
     than the rest of the page.
     """
     sort = sort if sort in WORKLIST_SORTS else "forfallodag"
-    coordinator = aliased(User)
     rows = db.session.execute(
         _worklist_statement(
             user,
@@ -173,11 +296,11 @@ def worklist(user: User, sort: str = "forfallodag") -> Worklist:
             FollowUp.reason,
             FollowUp.reason_text,
             Organisation.name,
-            coordinator.full_name,
+            _COORDINATOR.full_name,
             Individual.public_id,
             Individual.last_name,
             Individual.first_name,
-        ).outerjoin(coordinator, coordinator.id == FollowUp.coordinator_id)
+        ).outerjoin(_COORDINATOR, _COORDINATOR.id == FollowUp.coordinator_id)
     )
     return _grouped(
         ((WorklistFollowUp(*row[:6]), WorklistPerson(*row[6:])) for row in rows),

@@ -398,13 +398,13 @@ def case(user, individual, facts):
 
     panel = {"today": today_local()}
     if allowed(Category.CERTIFICATES):
-        panel["certificates"] = queries.case_certificates(individual.id)
+        panel["certificates"] = queries.case_certificate_rows(individual.id)
         panel["may_add_certificate"] = user.role == Role.REHABKOORDINATOR and allowed(
             Category.CERTIFICATES, Action.EDIT
         )
     if allowed(Category.FK_RECORDS):
-        panel["decisions"] = queries.case_decisions(individual.id)
-        panel["follow_ups"] = queries.case_follow_ups(individual.id)
+        panel["decisions"] = queries.case_decision_rows(individual.id)
+        panel["follow_ups"] = queries.case_follow_up_rows(individual.id)
         panel["may_edit_fk"] = user.role in FK_RECORD_EDITORS and allowed(Category.FK_RECORDS, Action.EDIT)
         # The lead time reveals the certificate's date: only for who may see certificates.
         panel["show_lead_time"] = "certificates" in panel
