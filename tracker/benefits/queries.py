@@ -285,6 +285,12 @@ def worklist(user: User, sort: str = "forfallodag") -> Worklist:
     the worklist shows: the start page of a handläggare lists every open
     bevakning, and full ORM objects with their eager relationships cost more
     than the rest of the page.
+
+    Every group is listed in full, "later" too: the start page *is* the
+    handläggare's worklist and shows each group's count next to its rows;
+    with plain rows a row costs ~15 µs to load and render, and bounding
+    "later" would not bound the overdue rows (89 of fk1's 128 in the
+    benchmark data, against 31 later).
     """
     sort = sort if sort in WORKLIST_SORTS else "forfallodag"
     rows = db.session.execute(
