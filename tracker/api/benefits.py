@@ -322,7 +322,7 @@ def list_follow_ups(public_id: str, individual: Individual):
     access=roles(Role.HANDLAGGARE),
 )
 def worklist(query: WorklistQuery) -> Page:
-    data = queries.worklist(current_user, query.sort)
+    data = queries.worklist_records(current_user, query.sort)
     rows = [
         _follow_up_out(f, i)
         for f, i in data.overdue + data.due_soon + data.later

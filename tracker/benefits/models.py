@@ -119,6 +119,30 @@ class Certificate(AuthoredMixin, VersionedMixin, db.Model):
         return f"Läkarutlåtande {self.issued_on.isoformat()}"
 
 
+# The decision's derived figures, shared by FkDecision and the case page's plain rows.
+
+
+def decision_period_days(period_start: date | None, period_end: date | None) -> int | None:
+    """The decision period's length in days, both ends included."""
+    if period_start and period_end:
+        return (period_end - period_start).days + 1
+    return None
+
+
+def decision_lead_time_days(certificate_issued_on: date | None, decided_on: date | None) -> int | None:
+    """Days from the certificate's issue to the decision."""
+    if certificate_issued_on is not None and decided_on:
+        return (decided_on - certificate_issued_on).days
+    return None
+
+
+def decision_days_left(outcome: Outcome, period_end: date | None, today: date) -> int | None:
+    """Days left of the period after today (0 once it has ended)."""
+    if period_end is None or outcome != Outcome.GRANTED:
+        return None
+    return max(0, (period_end - today).days)
+
+
 class FkDecision(AuthoredMixin, VersionedMixin, db.Model):
     """FK's decision on aktivitetsersättning, optionally answering a certificate."""
 
@@ -145,23 +169,15 @@ class FkDecision(AuthoredMixin, VersionedMixin, db.Model):
 
     @property
     def period_days(self) -> int | None:
-        """The decision period's length in days, both ends included."""
-        if self.period_start and self.period_end:
-            return (self.period_end - self.period_start).days + 1
-        return None
+        return decision_period_days(self.period_start, self.period_end)
 
     @property
     def lead_time_days(self) -> int | None:
-        """Days from the certificate's issue to the decision."""
-        if self.certificate is not None and self.decided_on:
-            return (self.decided_on - self.certificate.issued_on).days
-        return None
+        issued_on = self.certificate.issued_on if self.certificate is not None else None
+        return decision_lead_time_days(issued_on, self.decided_on)
 
     def days_left(self, today: date) -> int | None:
-        """Days left of the period after today (0 once it has ended)."""
-        if self.period_end is None or self.outcome != Outcome.GRANTED:
-            return None
-        return max(0, (self.period_end - today).days)
+        return decision_days_left(self.outcome, self.period_end, today)
 
 
 class FollowUp(AuthoredMixin, VersionedMixin, db.Model):

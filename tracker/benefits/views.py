@@ -27,6 +27,7 @@ from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors
 from tracker.core.panels import case_panel, home_panel
 from tracker.core.timeutil import today_local
+from tracker.core.urls import url_maker
 from tracker.extensions import db
 from tracker.people.queries import get_individual_or_404
 from tracker.people.services import _as_int
@@ -336,11 +337,21 @@ def complete_follow_up(follow_up_id: int):
     return _render_form("benefits/follow_up_done.html", form, follow_up=follow_up)
 
 
+def _worklist_links() -> dict:
+    """Each worklist row links to its case and to marking it done: built once, not per row."""
+    return {
+        "case": url_maker("people.show", "public_id"),
+        "done": url_maker("benefits.complete_follow_up", "follow_up_id", int),
+    }
+
+
 @bp.route("/bevakningar")
 def worklist_page():
     require_role(current_user, Role.HANDLAGGARE)
     data = queries.worklist(current_user, request.args.get("sort", "forfallodag"))
-    return render_template("benefits/worklist.html", worklist=data, sorts=queries.WORKLIST_SORT_LABELS)
+    return render_template(
+        "benefits/worklist.html", worklist=data, sorts=queries.WORKLIST_SORT_LABELS, links=_worklist_links()
+    )
 
 
 # ---------------------------------------------------------------- alarms and timeline
@@ -371,7 +382,8 @@ def case_timeline(public_id: str):
 @home_panel("benefits")
 def home(user):
     if user.role == Role.HANDLAGGARE:
-        return {"worklist": queries.worklist(user, request.args.get("sort", "forfallodag"))}
+        data = queries.worklist(user, request.args.get("sort", "forfallodag"))
+        return {"worklist": data, "links": _worklist_links()}
     if user.role == Role.REHABKOORDINATOR:
         alarms = alarms_for(user)
         audit_record(AuditAction.LIST, object_type="Alarm", details=f"rows={sum(a.count for a in alarms)}")
@@ -386,13 +398,13 @@ def case(user, individual, facts):
 
     panel = {"today": today_local()}
     if allowed(Category.CERTIFICATES):
-        panel["certificates"] = queries.case_certificates(individual.id)
+        panel["certificates"] = queries.case_certificate_rows(individual.id)
         panel["may_add_certificate"] = user.role == Role.REHABKOORDINATOR and allowed(
             Category.CERTIFICATES, Action.EDIT
         )
     if allowed(Category.FK_RECORDS):
-        panel["decisions"] = queries.case_decisions(individual.id)
-        panel["follow_ups"] = queries.case_follow_ups(individual.id)
+        panel["decisions"] = queries.case_decision_rows(individual.id)
+        panel["follow_ups"] = queries.case_follow_up_rows(individual.id)
         panel["may_edit_fk"] = user.role in FK_RECORD_EDITORS and allowed(Category.FK_RECORDS, Action.EDIT)
         # The lead time reveals the certificate's date: only for who may see certificates.
         panel["show_lead_time"] = "certificates" in panel

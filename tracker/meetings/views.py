@@ -22,7 +22,7 @@ from tracker.core.timeutil import STOCKHOLM, today_local
 from tracker.extensions import db
 from tracker.meetings import invitations, services
 from tracker.meetings.forms import CancelForm, MeetingForm, parse_date, parse_int, parse_time
-from tracker.meetings.models import MeetingSeries, MeetingStatus
+from tracker.meetings.models import Meeting, MeetingSeries, MeetingStatus
 from tracker.meetings.queries import (
     ORGANISER_ROLES,
     get_meeting_or_404,
@@ -255,10 +255,15 @@ def download_series(series_id: int):
 
 @home_panel("meetings")
 def home_meetings(user):
-    query = meetings_query(user, upcoming=True).limit(5)
+    # Plain rows of the shown columns: no Meeting objects with their eager invitations.
+    query = (
+        meetings_query(user, upcoming=True)
+        .with_only_columns(Meeting.id, Meeting.starts_at, Meeting.title, Meeting.status)
+        .limit(5)
+    )
     from tracker.notifications.views import unread_count
 
-    return {"upcoming": list(db.session.scalars(query)), "unread": unread_count(user)}
+    return {"upcoming": db.session.execute(query).all(), "unread": unread_count(user)}
 
 
 from tracker.meetings import rights, views_agenda, views_calendar  # noqa: E402, F401  (routes on bp; rights)

@@ -19,7 +19,7 @@ from tracker.meetings.agenda import CONSENT_PROMPT, build_agenda
 from tracker.meetings.forms import CaseForm, CaseNoteForm, HeldForm, PointForm
 from tracker.meetings.invitations import not_found
 from tracker.meetings.minutes import CASE_EDITOR_ROLES
-from tracker.meetings.models import AgendaCase, AgendaPoint, MeetingCaseNote, MeetingStatus
+from tracker.meetings.models import AgendaCase, AgendaPoint, Meeting, MeetingCaseNote, MeetingStatus
 from tracker.meetings.queries import get_meeting_or_404, may_manage_meeting
 from tracker.meetings.views import bp
 from tracker.people.models import Individual
@@ -198,9 +198,12 @@ def case_meeting_notes(user, individual, facts):
     """Notes from meetings on the individual's page, if the policy allows meeting notes."""
     if not may(user, Action.VIEW, individual, Category.MEETING_NOTES, facts=facts):
         return {"allowed": False, "notes": []}
-    notes = db.session.scalars(
-        select(MeetingCaseNote)
+    # Plain rows of the shown columns: no meetings with organisers and eager invitations.
+    notes = db.session.execute(
+        select(Meeting.starts_at, Meeting.title, MeetingCaseNote.note, MeetingCaseNote.next_steps)
+        .select_from(MeetingCaseNote)
+        .join(Meeting, Meeting.id == MeetingCaseNote.meeting_id)
         .where(MeetingCaseNote.individual_id == individual.id)
         .order_by(MeetingCaseNote.created_at.desc())
     ).all()
-    return {"allowed": True, "notes": list(notes)}
+    return {"allowed": True, "notes": notes}

@@ -148,10 +148,11 @@ def insats_status(insats_id: int):
 def case(user, individual, facts):
     if not may(user, Action.VIEW, individual, Category.PLAN, facts=facts):
         return {}
+    plan, history = queries.case_plan(individual.id)
     return {
         "visible": True,
-        "plan": queries.plan_for(individual.id),
-        "history": queries.history_for(individual.id),
+        "plan": plan,
+        "history": history,
         "may_edit": user.role in PLAN_EDITORS
         and bool(may(user, Action.EDIT, individual, Category.PLAN, facts=facts)),
     }

@@ -1,8 +1,11 @@
 """Reading projects and their personal-data records, always through the access policy."""
 
+from datetime import date
+from typing import NamedTuple
+
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from tracker.auth.models import Role, User
 from tracker.consent.categories import Action, Category
@@ -10,7 +13,14 @@ from tracker.consent.policy import deny, require, visible_individuals
 from tracker.core.timeutil import today_local
 from tracker.extensions import db
 from tracker.people.models import Individual
-from tracker.referrals.models import OPEN_STATUSES, Enrolment, Project, ProjectMember, Referral
+from tracker.referrals.models import (
+    OPEN_STATUSES,
+    DischargeReason,
+    Enrolment,
+    Project,
+    ProjectMember,
+    Referral,
+)
 
 
 def is_project_staff(user: User, project: Project) -> bool:
@@ -24,6 +34,12 @@ def is_project_staff(user: User, project: Project) -> bool:
 
 def is_project_lead(user: User, project: Project) -> bool:
     return any(m.user_id == user.id and m.is_lead for m in project.members)
+
+
+def _staff_projects(user: User):
+    """SQL form of `is_project_staff` for a user who is not an admin."""
+    member_of = select(ProjectMember.project_id).where(ProjectMember.user_id == user.id)
+    return or_(Project.id.in_(member_of), Project.organisation_id == user.organisation_id)
 
 
 def projects_for(user: User) -> list[Project]:
@@ -99,9 +115,35 @@ def current_enrolments(project: Project) -> list[Enrolment]:
     )
 
 
-def person_enrolments(individual: Individual) -> list[Enrolment]:
-    return list(
-        db.session.scalars(
-            select(Enrolment).where(Enrolment.individual_id == individual.id).order_by(Enrolment.enrolled_on)
+class CaseEnrolment(NamedTuple):
+    project_name: str
+    enrolled_on: date
+    discharged_on: date | None
+    discharge_reason: DischargeReason | None
+
+
+def case_enrolments(user: User, individual: Individual) -> list[CaseEnrolment] | None:
+    """The person's enrolments in the projects the user works in; None if they work in none.
+
+    One statement: every staff project, outer-joined to this person's enrolments in it.
+    """
+    if user.role == Role.ADMIN:
+        return None
+    rows = db.session.execute(
+        select(
+            Project.name,
+            Enrolment.enrolled_on,
+            Enrolment.discharged_on,
+            Enrolment.discharge_reason,
+            Enrolment.id,
         )
-    )
+        .select_from(Project)
+        .outerjoin(
+            Enrolment, and_(Enrolment.project_id == Project.id, Enrolment.individual_id == individual.id)
+        )
+        .where(_staff_projects(user))
+        .order_by(Enrolment.enrolled_on, Enrolment.id)
+    ).all()
+    if not rows:
+        return None
+    return [CaseEnrolment(*row[:4]) for row in rows if row[4] is not None]

@@ -427,9 +427,7 @@ def add_session(group_id: int):
 def referrals_case_panel(user, individual, facts):
     if user.role not in (Role.SAMORDNARE, Role.REHABKOORDINATOR):
         return {}
-    projects = [p for p in queries.projects_for(user) if queries.is_project_staff(user, p)]
-    if not projects:
+    enrolments = queries.case_enrolments(user, individual)
+    if enrolments is None:
         return {}
-    staff_ids = {p.id for p in projects}
-    enrolments = [e for e in queries.person_enrolments(individual) if e.project_id in staff_ids]
     return {"enrolments": enrolments, "public_id": individual.public_id}
