@@ -172,3 +172,26 @@ def test_deactivated_user_may_do_nothing(world, db, app):
     user.is_active_account = False
     with app.test_request_context():
         assert not may(user, Action.VIEW, world["individual"], Category.IDENTITY)
+
+
+PAIRS = [
+    (Category.FK_RECORDS, Category.IDENTITY),
+    (Category.CERTIFICATES, Category.IDENTITY),
+    (Category.PLAN, Category.CERTIFICATES),
+]
+
+
+@pytest.mark.parametrize("user_key", ["rehab_home", "fk_assigned", "fk_other", "kommun_connected"])
+@pytest.mark.parametrize("state", ["none", "active", "other_category", "blocked"])
+@pytest.mark.parametrize("pair", PAIRS)
+def test_several_categories_in_one_clause_mean_every_one_of_them(
+    world, factory, db, app, user_key, state, pair
+):
+    _apply_state(factory, world, state, user_key, pair[0])
+    user, individual = world["users"][user_key], world["individual"]
+    with app.test_request_context():
+        expected = all(may(user, Action.VIEW, individual, category) for category in pair)
+        in_sql = db.session.scalar(
+            select(Individual.id).where(Individual.id == individual.id, visible_individuals(user, pair))
+        )
+        assert (in_sql is not None) is expected

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from flask import abort, current_app
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.audit.models import AuditAction
@@ -254,8 +254,7 @@ def _worklist_statement(user: User, sort: str, *columns):
         .where(
             FollowUp.owner_id == user.id,
             FollowUp.status == FollowUpStatus.OPEN,
-            visible_individuals(user, Category.FK_RECORDS),
-            visible_individuals(user, Category.IDENTITY),
+            visible_individuals(user, (Category.FK_RECORDS, Category.IDENTITY)),
         )
         .order_by(*WORKLIST_SORTS[sort]())
     )
@@ -363,10 +362,7 @@ def certificates_for_fk(user: User, since: date, clinic_ids: list[int]) -> Certi
         .where(
             Certificate.clinic_id.in_(ids),
             Certificate.issued_on >= since,
-            and_(
-                visible_individuals(user, Category.CERTIFICATES),
-                visible_individuals(user, Category.IDENTITY),
-            ),
+            visible_individuals(user, (Category.CERTIFICATES, Category.IDENTITY)),
         )
         .order_by(Certificate.issued_on, Individual.last_name, Individual.first_name, Certificate.id)
     ).all()

@@ -113,7 +113,7 @@ def drill_rows(ctx: ReportContext, kind: str, args) -> tuple[list, int]:
         .where(*clauses)
     )
     categories = PLUGGED_SETS[kind].categories if kind in PLUGGED_SETS else (Category.IDENTITY,)
-    visible = [visible_individuals(current_user, category) for category in categories]
+    visible = [visible_individuals(current_user, tuple(categories))]
     if kind in PLUGGED_SETS and PLUGGED_SETS[kind].options:
         base = base.options(*PLUGGED_SETS[kind].options)
     rows = db.session.execute(
