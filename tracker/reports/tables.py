@@ -12,7 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
+from sqlalchemy import Date, Integer, bindparam
+
+from tracker.core.prepared import plain_rows, prepared
 from tracker.referrals.models import Project, ProjectKind
 from tracker.timesheets.rounding import percentages
 
@@ -39,6 +43,30 @@ class ReportContext:
     @property
     def end(self) -> date:
         return self.period.end
+
+    def rows(self, build: Callable[["ReportContext"], object], **params) -> list:
+        """The rows of the SELECT `build(ctx)` for this project and period.
+
+        `build` runs once per process and project kind, on `bound_context(kind)` whose project id
+        and dates are the bind parameters `project_id`, `start` and `end`; `params` binds any
+        others the statement has. See tracker/core/prepared.py.
+        """
+        statement = _prepared_statement(build, self.project.kind)
+        return plain_rows(
+            statement, {"project_id": self.project.id, "start": self.start, "end": self.end, **params}
+        )
+
+
+@prepared
+def bound_context(kind: ProjectKind) -> ReportContext:
+    """A context whose project id and period dates are bind parameters (for `ReportContext.rows`)."""
+    project = SimpleNamespace(id=bindparam("project_id", type_=Integer()), kind=kind)
+    return ReportContext(project, Period(bindparam("start", type_=Date()), bindparam("end", type_=Date())))
+
+
+@prepared
+def _prepared_statement(build: Callable[[ReportContext], object], kind: ProjectKind):
+    return build(bound_context(kind))
 
 
 @dataclass

@@ -16,10 +16,11 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from flask_login import current_user
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import Date, bindparam, case, func, literal_column, select
 
 from tracker.auth.models import Organisation, Role, User
 from tracker.consent.policy import deny
+from tracker.core.prepared import plain_rows, prepared
 from tracker.extensions import db
 from tracker.referrals.models import Project
 from tracker.referrals.queries import get_project_or_404, is_project_lead
@@ -84,6 +85,7 @@ class _Key(NamedTuple):
 class Prices:
     """A project's hourly costs and allocation keys as plain rows, and the period's segments."""
 
+    project_id: int
     start: date
     end: date
     project_costs: list[tuple[date, Decimal]]
@@ -93,27 +95,32 @@ class Prices:
     # First day of every segment after the first (the first starts on `start`).
     breaks: list[date]
 
-    def segment(self):
-        """SQL: the number of a time entry's segment; None when costs and key never change."""
-        if not self.breaks:
-            return None
-        return case(
-            *((TimeEntry.booked_on < day, index) for index, day in enumerate(self.breaks)),
-            else_=len(self.breaks),
-        )
+    @property
+    def params(self) -> dict:
+        """The bind parameters of `hours_by_segment`."""
+        return {
+            "project_id": self.project_id,
+            "start": self.start,
+            "end": self.end,
+            **{f"break_{n}": day for n, day in enumerate(self.breaks)},
+        }
 
     def segment_start(self, number: int) -> date:
         return self.breaks[number - 1] if number else self.start
 
 
-def load_prices(project_id: int, start: date, end: date) -> Prices:
-    """Two small queries: the costs, and the keys with their shares and förbund names."""
-    costs = db.session.execute(
+@prepared
+def _costs_statement():
+    return (
         select(HourlyCost.user_id, HourlyCost.valid_from, HourlyCost.amount)
-        .where(HourlyCost.project_id == project_id)
+        .where(HourlyCost.project_id == bindparam("project_id"))
         .order_by(HourlyCost.valid_from, HourlyCost.id)
-    ).all()
-    share_rows = db.session.execute(
+    )
+
+
+@prepared
+def _shares_statement():
+    return (
         select(
             AllocationKey.id,
             AllocationKey.valid_from,
@@ -123,9 +130,15 @@ def load_prices(project_id: int, start: date, end: date) -> Prices:
         )
         .outerjoin(AllocationShare, AllocationShare.key_id == AllocationKey.id)
         .outerjoin(Organisation, Organisation.id == AllocationShare.forbund_id)
-        .where(AllocationKey.project_id == project_id)
+        .where(AllocationKey.project_id == bindparam("project_id"))
         .order_by(AllocationKey.valid_from, AllocationShare.id)
-    ).all()
+    )
+
+
+def load_prices(project_id: int, start: date, end: date) -> Prices:
+    """Two small queries: the costs, and the keys with their shares and förbund names."""
+    costs = plain_rows(_costs_statement(), {"project_id": project_id})
+    share_rows = plain_rows(_shares_statement(), {"project_id": project_id})
     project_costs: list[tuple[date, Decimal]] = []
     user_costs: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
     for user_id, valid_from, amount in costs:
@@ -139,19 +152,36 @@ def load_prices(project_id: int, start: date, end: date) -> Prices:
             forbund_names[forbund_id] = name
     changes = {c.valid_from for c in costs} | {k.valid_from for k in keys.values()}
     breaks = sorted(day for day in changes if start < day <= end)
-    return Prices(start, end, project_costs, dict(user_costs), list(keys.values()), forbund_names, breaks)
+    return Prices(
+        project_id, start, end, project_costs, dict(user_costs), list(keys.values()), forbund_names, breaks
+    )
 
 
-def hours_by_segment(project_id: int, prices: Prices, *extra):
-    """SELECT (*extra, user_id, segment, sum of hours) of the project's entries booked in the period."""
-    segment = prices.segment()
-    groups = (*extra, TimeEntry.user_id) if segment is None else (*extra, TimeEntry.user_id, segment)
+@prepared
+def _hours_statement(breaks: int, by_category: bool):
+    extra = (TimeEntry.category,) if by_category else ()
+    if breaks:
+        booked = TimeEntry.booked_on
+        segment = case(
+            *((booked < bindparam(f"break_{n}", type_=Date()), n) for n in range(breaks)), else_=breaks
+        )
+        groups = (*extra, TimeEntry.user_id, segment)
+    else:
+        segment, groups = literal_column("0"), (*extra, TimeEntry.user_id)
     return (
-        select(*extra, TimeEntry.user_id, literal_column("0") if segment is None else segment)
-        .add_columns(func.sum(TimeEntry.hours))
-        .where(TimeEntry.project_id == project_id, TimeEntry.booked_on.between(prices.start, prices.end))
+        select(*extra, TimeEntry.user_id, segment, func.sum(TimeEntry.hours))
+        .where(
+            TimeEntry.project_id == bindparam("project_id"),
+            TimeEntry.booked_on.between(bindparam("start", type_=Date()), bindparam("end", type_=Date())),
+        )
         .group_by(*groups)
     )
+
+
+def hours_by_segment(prices: Prices, by_category: bool = False) -> list:
+    """Rows ([category,] user_id, segment number, sum of hours) of the project's entries booked in
+    the period; the segment's first day is `prices.segment_start(number)`."""
+    return plain_rows(_hours_statement(len(prices.breaks), by_category), prices.params)
 
 
 def basis_from_hours(project: Project, prices: Prices, rows) -> tuple[InvoiceBasis, dict, list[int]]:
@@ -194,7 +224,7 @@ def basis_from_hours(project: Project, prices: Prices, rows) -> tuple[InvoiceBas
 
 def invoicing_basis(project: Project, start: date, end: date) -> InvoiceBasis:
     prices = load_prices(project.id, start, end)
-    rows = db.session.execute(hours_by_segment(project.id, prices)).all()
+    rows = hours_by_segment(prices)
     basis, lines, used_key_ids = basis_from_hours(project, prices, rows)
     user_ids = {user_id for user_id, _rate in lines}
     names = dict(db.session.execute(select(User.id, User.full_name).where(User.id.in_(user_ids))).all())

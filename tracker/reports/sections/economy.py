@@ -3,14 +3,13 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tracker.auth.models import Organisation
-from tracker.extensions import db
 from tracker.referrals.models import ProjectBudget
 from tracker.reports.tables import Cell, ReportContext, Row, Table, section
 from tracker.timesheets.invoicing import basis_from_hours, hours_by_segment, load_prices
-from tracker.timesheets.models import TIME_CATEGORY_LABELS, TimeEntry
+from tracker.timesheets.models import TIME_CATEGORY_LABELS
 from tracker.timesheets.rounding import percentages
 
 
@@ -29,12 +28,24 @@ def prorated_budget(amount: Decimal, year: int, start: date, end: date) -> Decim
     return amount * ((last - first).days + 1) / year_days
 
 
+def _budgets(ctx: ReportContext):
+    return (
+        select(Organisation.name, ProjectBudget.year, ProjectBudget.amount)
+        .join(Organisation, Organisation.id == ProjectBudget.forbund_id)
+        .where(
+            ProjectBudget.project_id == ctx.project.id,
+            ProjectBudget.year.between(bindparam("first_year"), bindparam("last_year")),
+        )
+        .order_by(ProjectBudget.id)
+    )
+
+
 @section("economy", "Tid och ekonomi", order=70)
 def economy(ctx: ReportContext) -> list[Table]:
     # One pass over the period's time entries serves both the hours per category and the
     # invoicing basis (hours per staff member and cost/key segment, see timesheets/invoicing.py).
     prices = load_prices(ctx.project.id, ctx.start, ctx.end)
-    rows = db.session.execute(hours_by_segment(ctx.project.id, prices, TimeEntry.category)).all()
+    rows = hours_by_segment(prices, by_category=True)
     by_cat: dict[str, Decimal] = {}
     by_segment: dict[tuple, Decimal] = {}
     for category, user_id, segment, summed in rows:
@@ -77,15 +88,7 @@ def economy(ctx: ReportContext) -> list[Table]:
             True,
         )
     )
-    budgets = db.session.execute(
-        select(Organisation.name, ProjectBudget.year, ProjectBudget.amount)
-        .join(Organisation, Organisation.id == ProjectBudget.forbund_id)
-        .where(
-            ProjectBudget.project_id == ctx.project.id,
-            ProjectBudget.year.between(ctx.start.year, ctx.end.year),
-        )
-        .order_by(ProjectBudget.id)
-    ).all()
+    budgets = ctx.rows(_budgets, first_year=ctx.start.year, last_year=ctx.end.year)
     budget_by_forbund: dict[str, Decimal] = {}
     for name, year, amount in budgets:
         budget_by_forbund[name] = budget_by_forbund.get(name, Decimal(0)) + prorated_budget(

@@ -5,7 +5,6 @@ from statistics import median
 
 from sqlalchemy import case, distinct, func, select
 
-from tracker.extensions import db
 from tracker.people.models import GENDER_LABELS, Gender, Individual
 from tracker.referrals.models import (
     DISCHARGE_LABELS,
@@ -28,14 +27,57 @@ def _gender_columns(present) -> list[tuple[str, str]]:
     ]
 
 
-@section("participants", "Deltagare", order=10)
-def participants(ctx: ReportContext) -> list[Table]:
-    rows = db.session.execute(
+def _by_municipality_and_gender(ctx: ReportContext):
+    return (
         select(Individual.home_municipality, Individual.gender, func.count(distinct(Enrolment.individual_id)))
         .join(Individual, Individual.id == Enrolment.individual_id)
         .where(participant_clause(ctx))
         .group_by(Individual.home_municipality, Individual.gender)
-    ).all()
+    )
+
+
+def _by_authorities(ctx: ReportContext):
+    return (
+        select(
+            Enrolment.involves_fk,
+            Enrolment.involves_region,
+            Enrolment.involves_kommun,
+            Enrolment.involves_af,
+            func.count(Enrolment.id),
+            func.coalesce(func.sum(case((new_clause(ctx), 1), else_=0)), 0),
+        )
+        .where(participant_clause(ctx))
+        .group_by(
+            Enrolment.involves_fk, Enrolment.involves_region, Enrolment.involves_kommun, Enrolment.involves_af
+        )
+    )
+
+
+def _discharged(ctx: ReportContext):
+    return (
+        select(
+            Enrolment.discharge_reason,
+            Individual.gender,
+            Enrolment.income_before,
+            Enrolment.enrolled_on,
+            Enrolment.discharged_on,
+        )
+        .join(Individual, Individual.id == Enrolment.individual_id)
+        .where(discharged_clause(ctx))
+    )
+
+
+def _referrals_by_type_and_status(ctx: ReportContext):
+    return (
+        select(Referral.referrer_type, Referral.status, func.count(Referral.id))
+        .where(referral_clause(ctx))
+        .group_by(Referral.referrer_type, Referral.status)
+    )
+
+
+@section("participants", "Deltagare", order=10)
+def participants(ctx: ReportContext) -> list[Table]:
+    rows = ctx.rows(_by_municipality_and_gender)
     counts = {(m, str(g)): n for m, g, n in rows}
     municipalities = sorted({m for m, _g, _n in rows})
     columns = _gender_columns({str(g) for _m, g, _n in rows})
@@ -59,20 +101,7 @@ def participants(ctx: ReportContext) -> list[Table]:
     )
     # One pass over the participants' enrolments: authority combinations and, summed over them,
     # the newly enrolled and all enrolments.
-    combos = db.session.execute(
-        select(
-            Enrolment.involves_fk,
-            Enrolment.involves_region,
-            Enrolment.involves_kommun,
-            Enrolment.involves_af,
-            func.count(Enrolment.id),
-            func.coalesce(func.sum(case((new_clause(ctx), 1), else_=0)), 0),
-        )
-        .where(participant_clause(ctx))
-        .group_by(
-            Enrolment.involves_fk, Enrolment.involves_region, Enrolment.involves_kommun, Enrolment.involves_af
-        )
-    ).all()
+    combos = ctx.rows(_by_authorities)
     all_count = sum(row[4] for row in combos)
     new_count = sum(int(row[5]) for row in combos)
     by_status = {"new": new_count, "already": all_count - new_count}
@@ -111,17 +140,7 @@ def participants(ctx: ReportContext) -> list[Table]:
 @section("discharges", "Utskrivna", order=20)
 def discharges(ctx: ReportContext) -> list[Table]:
     # One row per discharged enrolment (the length of stay needs each one for the median).
-    discharged = db.session.execute(
-        select(
-            Enrolment.discharge_reason,
-            Individual.gender,
-            Enrolment.income_before,
-            Enrolment.enrolled_on,
-            Enrolment.discharged_on,
-        )
-        .join(Individual, Individual.id == Enrolment.individual_id)
-        .where(discharged_clause(ctx))
-    ).all()
+    discharged = ctx.rows(_discharged)
     rows = [(r, g, n) for (r, g), n in Counter((r, g) for r, g, _i, _in, _out in discharged).items()]
     counts = {(str(r), str(g)): n for r, g, n in rows}
     reasons = [(k.value, label) for k, label in DISCHARGE_LABELS.items() if any(r == k for r, _g, _n in rows)]
@@ -174,11 +193,7 @@ def discharges(ctx: ReportContext) -> list[Table]:
 
 @section("referrals", "Remisser och remittenter", order=30)
 def referrals(ctx: ReportContext) -> list[Table]:
-    rows = db.session.execute(
-        select(Referral.referrer_type, Referral.status, func.count(Referral.id))
-        .where(referral_clause(ctx))
-        .group_by(Referral.referrer_type, Referral.status)
-    ).all()
+    rows = ctx.rows(_referrals_by_type_and_status)
     by_type: dict[str, int] = {}
     by_status: dict[str, int] = {}
     for referrer, status, n in rows:
