@@ -7,16 +7,27 @@ exactly the same figures on generated data.
 
 from bisect import bisect_right
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from statistics import median
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, exists, func, or_, select
 
 from tracker.auth.models import Organisation, User
+from tracker.benefits.models import (
+    CERTIFICATE_TYPE_LABELS,
+    OUTCOME_LABELS,
+    Certificate,
+    CertificateType,
+    FkDecision,
+    Outcome,
+)
 from tracker.consent.models import Consent
+from tracker.core.timeutil import STOCKHOLM
 from tracker.extensions import db
+from tracker.meetings.models import AgendaCase, Meeting, MeetingInvitation, MeetingKind, MeetingStatus
 from tracker.people.models import GENDER_LABELS, Gender, Individual
+from tracker.plans.models import CarePlan
 from tracker.referrals.models import (
     DISCHARGE_LABELS,
     INCOME_LABELS,
@@ -30,6 +41,7 @@ from tracker.referrals.models import (
     InfoSession,
     Project,
     ProjectBudget,
+    ProjectMember,
     Referral,
     authority_combination,
 )
@@ -491,3 +503,165 @@ def activities(ctx: ReportContext) -> list[Table]:
         )
     )
     return tables
+
+
+# ---------------------------------------------------------------- AE sections (benefits, pulsmöten)
+
+
+DECIDED = (Outcome.GRANTED, Outcome.DENIED, Outcome.WITHDRAWN)
+
+
+def issued_clause(ctx: ReportContext):
+    return and_(
+        Certificate.individual_id.in_(population(ctx)), Certificate.issued_on.between(ctx.start, ctx.end)
+    )
+
+
+def decided_clause(ctx: ReportContext):
+    return and_(
+        FkDecision.individual_id.in_(population(ctx)),
+        FkDecision.decided_on.between(ctx.start, ctx.end),
+        FkDecision.outcome.in_(DECIDED),
+    )
+
+
+def no_plan_by_end(ctx: ReportContext):
+    """No vårdplan established by the period's end."""
+    return ~exists().where(
+        CarePlan.individual_id == FkDecision.individual_id, CarePlan.established_on <= ctx.end
+    )
+
+
+def benefits(ctx: ReportContext) -> list[Table]:
+    by_type = dict(
+        db.session.execute(
+            select(Certificate.certificate_type, func.count(Certificate.id))
+            .where(issued_clause(ctx))
+            .group_by(Certificate.certificate_type)
+        ).all()
+    )
+    certificates = share_table(
+        "lakarutlatanden",
+        "Utfärdade läkarutlåtanden under perioden",
+        "Typ",
+        [
+            (label, by_type.get(kind, 0), {"set": "certificates", "typ": kind.value})
+            for kind, label in CERTIFICATE_TYPE_LABELS.items()
+            if kind in by_type or kind != CertificateType.OTHER
+        ],
+    )
+    by_outcome = dict(
+        db.session.execute(
+            select(FkDecision.outcome, func.count(FkDecision.id))
+            .where(decided_clause(ctx))
+            .group_by(FkDecision.outcome)
+        ).all()
+    )
+    decisions = share_table(
+        "beslut_utfall",
+        "FK-beslut under perioden per utfall",
+        "Utfall",
+        [
+            (
+                OUTCOME_LABELS[outcome],
+                by_outcome.get(outcome, 0),
+                {"set": "decisions", "utfall": outcome.value},
+            )
+            for outcome in DECIDED
+        ],
+        chart=True,
+    )
+    spans = db.session.execute(
+        select(Certificate.issued_on, FkDecision.decided_on)
+        .join(Certificate, Certificate.id == FkDecision.certificate_id)
+        .where(decided_clause(ctx))
+    ).all()
+    days = [(decided - issued).days for issued, decided in spans]
+    lead = Table("dagar_utlatande_beslut", "Dagar från läkarutlåtande till beslut", ["Mått", "Dagar"])
+    if days:
+        lead.rows = [
+            Row("Median", [Cell(median(days), "days")]),
+            Row("Kortast", [Cell(min(days), "days")]),
+            Row("Längst", [Cell(max(days), "days")]),
+            Row("Antal beslut med läkarutlåtande", [Cell(len(days))]),
+        ]
+    else:
+        lead.rows = [Row("Antal beslut med läkarutlåtande", [Cell(0)])]
+    lead.note = "Bara beslut under perioden som är kopplade till ett läkarutlåtande."
+    granted = and_(decided_clause(ctx), FkDecision.outcome == Outcome.GRANTED)
+    n_granted, n_no_plan = db.session.execute(
+        select(
+            func.count(distinct(FkDecision.individual_id)),
+            func.count(distinct(case((no_plan_by_end(ctx), FkDecision.individual_id)))),
+        ).where(granted)
+    ).one()
+    plan = share_table(
+        "beviljade_utan_plan",
+        "Personer beviljade aktivitetsersättning under perioden, med och utan vårdplan",
+        "Vårdplan vid periodens slut",
+        [
+            ("Med vårdplan", n_granted - n_no_plan, None),
+            ("Utan vårdplan", n_no_plan, {"set": "granted_no_plan"}),
+        ],
+        note="Räknar personer; vårdplan upprättad senast periodens sista dag.",
+    )
+    return [certificates, decisions, lead, plan]
+
+
+def project_organisations(ctx: ReportContext):
+    members = (
+        select(User.organisation_id)
+        .join(ProjectMember, ProjectMember.user_id == User.id)
+        .where(ProjectMember.project_id == ctx.project.id)
+    )
+    own = select(Project.organisation_id).where(Project.id == ctx.project.id)
+    principal = select(Project.principal_id).where(
+        Project.id == ctx.project.id, Project.principal_id.is_not(None)
+    )
+    return members.union(own, principal)
+
+
+def pulsmoten_clause(ctx: ReportContext, status: MeetingStatus = MeetingStatus.HELD):
+    start = datetime.combine(ctx.start, time(), tzinfo=STOCKHOLM)
+    end = datetime.combine(ctx.end + timedelta(days=1), time(), tzinfo=STOCKHOLM)
+    orgs = project_organisations(ctx)
+    organiser = select(User.id).where(User.organisation_id.in_(orgs))
+    invited = select(MeetingInvitation.meeting_id).where(
+        or_(
+            MeetingInvitation.organisation_id.in_(orgs),
+            MeetingInvitation.user_id.in_(organiser),
+        )
+    )
+    return and_(
+        Meeting.kind == MeetingKind.PULSMOTE,
+        Meeting.status == status,
+        Meeting.starts_at >= start,
+        Meeting.starts_at < end,
+        or_(Meeting.organiser_id.in_(organiser), Meeting.id.in_(invited)),
+    )
+
+
+def discussed_clause(ctx: ReportContext):
+    held = select(Meeting.id).where(pulsmoten_clause(ctx))
+    return and_(AgendaCase.meeting_id.in_(held), AgendaCase.individual_id.in_(population(ctx)))
+
+
+def pulsmoten(ctx: ReportContext) -> list[Table]:
+    held, cancelled = (
+        db.session.scalar(select(func.count(Meeting.id)).where(pulsmoten_clause(ctx, status)))
+        for status in (MeetingStatus.HELD, MeetingStatus.CANCELLED)
+    )
+    n_cases, n_people = db.session.execute(
+        select(func.count(AgendaCase.id), func.count(distinct(AgendaCase.individual_id))).where(
+            discussed_clause(ctx)
+        )
+    ).one()
+    table = Table("pulsmoten", "Pulsmöten under perioden", ["Mått", "Antal"])
+    table.rows = [
+        Row("Genomförda pulsmöten", [Cell(held)]),
+        Row("Inställda pulsmöten", [Cell(cancelled)]),
+        Row("Ärenden som togs upp (ärendepunkter)", [Cell(n_cases, drill={"set": "discussed"})]),
+        Row("Personer vars ärende togs upp", [Cell(n_people)]),
+    ]
+    table.note = "Pulsmöten som projektets organisationer ordnade eller var inbjudna till."
+    return [table]

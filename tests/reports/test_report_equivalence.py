@@ -3,7 +3,9 @@
 Generated data with the awkward cases: people enrolled twice in the same
 project, discharges without reason or income, zero-sum days of adjustments,
 costs and keys that change inside the period, days without a key or a cost,
-budgets of several years in one period, consents superseded, expired and withdrawn.
+budgets of several years in one period, consents superseded, expired and withdrawn;
+for an AE project: decisions without certificate or still pending, people outside the member
+clinics (enrolled or not), pulsmöten organised or attended by others, held, cancelled or planned.
 """
 
 import random
@@ -11,10 +13,15 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from tests.reports import legacy
 from tracker.auth.models import OrgType
-from tracker.people.models import Gender
+from tracker.benefits import report_sections as benefits_sections
+from tracker.benefits.models import Certificate, CertificateType, FkDecision, Outcome
+from tracker.meetings import report_sections as meeting_sections
+from tracker.meetings.models import AgendaCase, MeetingStatus
+from tracker.people.models import Gender, Individual
 from tracker.referrals.models import (
     ActivityGroup,
     Consultation,
@@ -24,6 +31,7 @@ from tracker.referrals.models import (
     IncomeSource,
     InfoSession,
     ProjectBudget,
+    ProjectKind,
     ReferralStatus,
     ReferrerType,
 )
@@ -209,3 +217,88 @@ def test_the_invoicing_basis_is_the_same_as_per_member_and_day(factory, db, seed
         ), period
     busy = invoicing_basis(project, date(2023, 1, 1), date(2026, 12, 31))
     assert busy.hours_without_cost and len(busy.keys) == 3 and len(busy.parts) == 4  # the cases are there
+
+
+# ---------------------------------------------------------------- AE project
+
+
+def _generated_ae_project(factory, db, seed: int):
+    rng = random.Random(seed)
+    team = factory.organisation(OrgType.PROJECT)
+    clinic, other_clinic = factory.organisation(), factory.organisation()
+    fk = factory.organisation(OrgType.FK)
+    project = factory.project(organisation=team, kind=ProjectKind.AE)
+    rehab = factory.user("rehabkoordinator", organisation=clinic)
+    factory.member(project, rehab)
+    officer = factory.user("handlaggare", organisation=fk)
+    other_rehab = factory.user("rehabkoordinator", organisation=other_clinic)
+    people = []
+    for _ in range(50):
+        person = factory.individual(clinic=rng.choice([clinic, clinic, other_clinic]))
+        people.append(person)
+        if rng.random() < 0.2:  # enrolled people count whatever their clinic
+            factory.enrolment(project, person, enrolled_on=_day(rng))
+        for _certificate in range(rng.randint(0, 2)):
+            certificate = factory.certificate(
+                person, issued_on=_day(rng), certificate_type=rng.choice(list(CertificateType))
+            )
+            outcome = rng.choice(list(Outcome))
+            decided = certificate.issued_on + timedelta(days=rng.randint(0, 200))
+            factory.decision(
+                person,
+                officer=officer,
+                outcome=outcome,
+                decided_on=None if outcome == Outcome.PENDING else decided,
+                certificate_id=certificate.id if rng.random() < 0.8 else None,
+            )
+        if rng.random() < 0.4:
+            factory.care_plan(person, established_on=_day(rng))
+    for _ in range(12):
+        organiser = rng.choice([rehab, officer, other_rehab])
+        orgs = rng.choice([[clinic, fk], [fk], [other_clinic]])
+        meeting = factory.meeting(
+            organiser, orgs=orgs, day=_day(rng, date(2025, 1, 1), date(2025, 12, 31)), kind="pulsmote"
+        )
+        meeting.status = rng.choice(list(MeetingStatus))
+        for person in rng.sample(people, 6):
+            db.session.add(AgendaCase(meeting=meeting, individual_id=person.id))
+    db.session.flush()
+    return project
+
+
+AE_PERIODS = [PERIODS[1], PERIODS[2], PERIODS[4]]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_ae_sections_are_the_same_as_with_the_original_queries(factory, db, seed):
+    project = _generated_ae_project(factory, db, seed)
+    for period in AE_PERIODS:
+        new = {t.key: t for s in build_report(project, period) for t in s.tables}
+        ctx = ReportContext(project, period)
+        for builder in (legacy.benefits, legacy.pulsmoten, legacy.consents):
+            for old in builder(ctx):
+                assert repr(new[old.key]) == repr(old), (period, old.key)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_drill_down_clauses_pick_the_same_records(factory, db, seed):
+    """The clauses now check the population with EXISTS; the drill-down joins `individuals` too."""
+    project = _generated_ae_project(factory, db, seed)
+    pairs = [
+        (Certificate, benefits_sections.issued_clause, legacy.issued_clause),
+        (FkDecision, benefits_sections.decided_clause, legacy.decided_clause),
+        (AgendaCase, meeting_sections.discussed_clause, legacy.discussed_clause),
+    ]
+    for period in AE_PERIODS:
+        ctx = ReportContext(project, period)
+        for model, new_clause, old_clause in pairs:
+
+            def ids(clause, model=model, ctx=ctx):
+                return db.session.scalars(
+                    select(model.id)
+                    .join(Individual, Individual.id == model.individual_id)
+                    .where(clause(ctx))
+                    .order_by(model.id)
+                ).all()
+
+            assert ids(new_clause) == ids(old_clause), (period, model.__name__)
