@@ -5,7 +5,10 @@ reads with a fixed number of SQL aggregate queries. Builders register with
 `@section(key, title, order, kinds)`; the report runs every registered
 builder whose `kinds` include the project's kind. Other domains (benefits,
 plans, meetings) plug in by defining a builder module and listing it in
-`SECTION_MODULES` (tracker/reports/registry.py).
+`SECTION_MODULES` (tracker/reports/registry.py). A builder may read with
+`ctx.rows(statement_function)`: the statement is then built once per process
+with bind parameters and its rows read without the ORM (the cheap way for a
+page of many small aggregates), or with `db.session` as usual.
 """
 
 from collections.abc import Callable
@@ -49,7 +52,9 @@ class ReportContext:
 
         `build` runs once per process and project kind, on `bound_context(kind)` whose project id
         and dates are the bind parameters `project_id`, `start` and `end`; `params` binds any
-        others the statement has. See tracker/core/prepared.py.
+        others the statement has. So `build` may use those values only inside SQL expressions
+        (never `ctx.start.year` or a Python comparison: compute such values here and pass them
+        as `params`). See tracker/core/prepared.py.
         """
         statement = _prepared_statement(build, self.project.kind)
         return plain_rows(
