@@ -150,6 +150,8 @@ class FkDecision(AuthoredMixin, VersionedMixin, db.Model):
     __table_args__ = (
         CheckConstraint("period_end IS NULL OR period_end > period_start", name="period_end_after_start"),
         Index("ix_fk_decisions_outcome_end", "outcome", "period_end"),
+        # The period report and its drill-down read the decisions of a period by outcome.
+        Index("ix_fk_decisions_outcome_decided", "outcome", "decided_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,9 +6,10 @@ people behind a figure are listed through the drill sets registered here,
 which apply the access policy per category.
 """
 
+from collections import Counter
 from statistics import median
 
-from sqlalchemy import and_, case, distinct, exists, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.benefits.models import (
@@ -25,7 +26,7 @@ from tracker.extensions import db
 from tracker.plans.models import CarePlan
 from tracker.referrals.models import ProjectKind
 from tracker.reports.drill import drill_set
-from tracker.reports.population import population
+from tracker.reports.population import in_population
 from tracker.reports.tables import Cell, ReportContext, Row, Table, section, share_table
 
 DECIDED = (Outcome.GRANTED, Outcome.DENIED, Outcome.WITHDRAWN)
@@ -33,15 +34,15 @@ DECIDED = (Outcome.GRANTED, Outcome.DENIED, Outcome.WITHDRAWN)
 
 def issued_clause(ctx: ReportContext):
     return and_(
-        Certificate.individual_id.in_(population(ctx)), Certificate.issued_on.between(ctx.start, ctx.end)
+        Certificate.issued_on.between(ctx.start, ctx.end), in_population(ctx, Certificate.individual_id)
     )
 
 
 def decided_clause(ctx: ReportContext):
     return and_(
-        FkDecision.individual_id.in_(population(ctx)),
         FkDecision.decided_on.between(ctx.start, ctx.end),
         FkDecision.outcome.in_(DECIDED),
+        in_population(ctx, FkDecision.individual_id),
     )
 
 
@@ -71,13 +72,20 @@ def benefits(ctx: ReportContext) -> list[Table]:
             if kind in by_type or kind != CertificateType.OTHER
         ],
     )
-    by_outcome = dict(
-        db.session.execute(
-            select(FkDecision.outcome, func.count(FkDecision.id))
-            .where(decided_clause(ctx))
-            .group_by(FkDecision.outcome)
-        ).all()
-    )
+    # One pass over the period's decisions: outcomes, days from certificate to decision, and the
+    # people granted (with or without a vårdplan by the period's end).
+    rows = db.session.execute(
+        select(
+            FkDecision.outcome,
+            FkDecision.individual_id,
+            Certificate.issued_on,
+            FkDecision.decided_on,
+            case((and_(FkDecision.outcome == Outcome.GRANTED, no_plan_by_end(ctx)), 1), else_=0),
+        )
+        .outerjoin(Certificate, Certificate.id == FkDecision.certificate_id)
+        .where(decided_clause(ctx))
+    ).all()
+    by_outcome = Counter(outcome for outcome, _i, _issued, _decided, _no_plan in rows)
     decisions = share_table(
         "beslut_utfall",
         "FK-beslut under perioden per utfall",
@@ -92,12 +100,7 @@ def benefits(ctx: ReportContext) -> list[Table]:
         ],
         chart=True,
     )
-    spans = db.session.execute(
-        select(Certificate.issued_on, FkDecision.decided_on)
-        .join(Certificate, Certificate.id == FkDecision.certificate_id)
-        .where(decided_clause(ctx))
-    ).all()
-    days = [(decided - issued).days for issued, decided in spans]
+    days = [(decided - issued).days for _o, _i, issued, decided, _n in rows if issued is not None]
     lead = Table("dagar_utlatande_beslut", "Dagar från läkarutlåtande till beslut", ["Mått", "Dagar"])
     if days:
         lead.rows = [
@@ -109,13 +112,8 @@ def benefits(ctx: ReportContext) -> list[Table]:
     else:
         lead.rows = [Row("Antal beslut med läkarutlåtande", [Cell(0)])]
     lead.note = "Bara beslut under perioden som är kopplade till ett läkarutlåtande."
-    granted = and_(decided_clause(ctx), FkDecision.outcome == Outcome.GRANTED)
-    n_granted, n_no_plan = db.session.execute(
-        select(
-            func.count(distinct(FkDecision.individual_id)),
-            func.count(distinct(case((no_plan_by_end(ctx), FkDecision.individual_id)))),
-        ).where(granted)
-    ).one()
+    n_granted = len({person for outcome, person, _is, _d, _n in rows if outcome == Outcome.GRANTED})
+    n_no_plan = len({person for _o, person, _is, _d, no_plan in rows if no_plan})
     plan = share_table(
         "beviljade_utan_plan",
         "Personer beviljade aktivitetsersättning under perioden, med och utan vårdplan",

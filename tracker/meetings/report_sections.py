@@ -8,7 +8,7 @@ invited to it. Meetings are counted by their Stockholm start day.
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from tracker.auth.models import User
@@ -18,7 +18,7 @@ from tracker.extensions import db
 from tracker.meetings.models import AgendaCase, Meeting, MeetingInvitation, MeetingKind, MeetingStatus
 from tracker.referrals.models import Project, ProjectKind, ProjectMember
 from tracker.reports.drill import drill_set
-from tracker.reports.population import population
+from tracker.reports.population import in_population
 from tracker.reports.tables import Cell, ReportContext, Row, Table, section
 
 
@@ -35,7 +35,7 @@ def project_organisations(ctx: ReportContext):
     return members.union(own, principal)
 
 
-def pulsmoten_clause(ctx: ReportContext, status: MeetingStatus = MeetingStatus.HELD):
+def pulsmoten_clause(ctx: ReportContext, statuses=(MeetingStatus.HELD,)):
     start = datetime.combine(ctx.start, time(), tzinfo=STOCKHOLM)
     end = datetime.combine(ctx.end + timedelta(days=1), time(), tzinfo=STOCKHOLM)
     orgs = project_organisations(ctx)
@@ -48,7 +48,7 @@ def pulsmoten_clause(ctx: ReportContext, status: MeetingStatus = MeetingStatus.H
     )
     return and_(
         Meeting.kind == MeetingKind.PULSMOTE,
-        Meeting.status == status,
+        Meeting.status.in_(statuses),
         Meeting.starts_at >= start,
         Meeting.starts_at < end,
         or_(Meeting.organiser_id.in_(organiser), Meeting.id.in_(invited)),
@@ -57,15 +57,17 @@ def pulsmoten_clause(ctx: ReportContext, status: MeetingStatus = MeetingStatus.H
 
 def discussed_clause(ctx: ReportContext):
     held = select(Meeting.id).where(pulsmoten_clause(ctx))
-    return and_(AgendaCase.meeting_id.in_(held), AgendaCase.individual_id.in_(population(ctx)))
+    return and_(AgendaCase.meeting_id.in_(held), in_population(ctx, AgendaCase.individual_id))
 
 
 @section("pulsmoten", "Pulsmöten", order=65, kinds={ProjectKind.AE})
 def pulsmoten(ctx: ReportContext) -> list[Table]:
-    held, cancelled = (
-        db.session.scalar(select(func.count(Meeting.id)).where(pulsmoten_clause(ctx, status)))
-        for status in (MeetingStatus.HELD, MeetingStatus.CANCELLED)
-    )
+    held, cancelled = db.session.execute(
+        select(
+            func.count(case((Meeting.status == MeetingStatus.HELD, Meeting.id))),
+            func.count(case((Meeting.status == MeetingStatus.CANCELLED, Meeting.id))),
+        ).where(pulsmoten_clause(ctx, (MeetingStatus.HELD, MeetingStatus.CANCELLED)))
+    ).one()
     n_cases, n_people = db.session.execute(
         select(func.count(AgendaCase.id), func.count(distinct(AgendaCase.individual_id))).where(
             discussed_clause(ctx)

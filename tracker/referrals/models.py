@@ -140,7 +140,11 @@ OPEN_STATUSES = (ReferralStatus.QUEUED, ReferralStatus.SIP_REQUESTED)
 
 class Referral(AuthoredMixin, VersionedMixin, db.Model):
     __tablename__ = "referrals"
-    __table_args__ = (Index("ix_referrals_project_status", "project_id", "status"),)
+    __table_args__ = (
+        Index("ix_referrals_project_status", "project_id", "status"),
+        # The period report and its drill-down count a period's referrals.
+        Index("ix_referrals_project_referred", "project_id", "referred_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"))
@@ -305,6 +309,8 @@ class Enrolment(AuthoredMixin, VersionedMixin, db.Model):
             "discharged_on IS NULL OR discharged_on >= enrolled_on", name="discharged_after_enrolled"
         ),
         Index("ix_enrolments_project_dates", "project_id", "enrolled_on", "discharged_on"),
+        # The period report and its drill-down count those discharged in a period.
+        Index("ix_enrolments_project_discharged", "project_id", "discharged_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,6 +10,8 @@ MASKED = "<{threshold}"
 
 
 def _swedish_number(value: Decimal | int, decimals: int) -> str:
+    if decimals == 0 and type(value) is int:
+        return f"{value:,}".replace(",", " ")  # the same text as through Decimal, cheaper
     text = f"{Decimal(value):,.{decimals}f}"
     return text.replace(",", " ").replace(".", ",")
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 
 from tracker.auth.models import User
 from tracker.people.models import Individual
@@ -59,3 +59,16 @@ POPULATIONS: dict[ProjectKind, Callable[[ReportContext], object]] = {
 def population(ctx: ReportContext):
     """A SELECT of individual ids the report counts for this project and period."""
     return POPULATIONS[ctx.project.kind](ctx)
+
+
+def in_population(ctx: ReportContext, individual_id):
+    """`individual_id` (a column) is in the population, as a correlated EXISTS.
+
+    For records read by period (certificates, decisions, agenda cases): the database starts
+    from the period's records and checks each one's person. With `IN (population)` SQLite
+    starts from the population list instead, which for a clinic-based project is nearly the
+    whole register (and, next to a second IN on the same index, probes every combination).
+    """
+    people = population(ctx)
+    # Correlated to the records' table only: the outer query may join `individuals` too (drill-down).
+    return exists(people.where(people.selected_columns[0] == individual_id).correlate(individual_id.table))

@@ -1,10 +1,11 @@
 """Saving the free-text sections of a report (per project and period)."""
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.core.errors import ValidationError
+from tracker.core.prepared import plain_rows, prepared
 from tracker.extensions import db
 from tracker.reports.models import ReportText, TextSection
 from tracker.reports.tables import Period
@@ -12,15 +13,20 @@ from tracker.reports.tables import Period
 MAX_TEXT = 20_000
 
 
-def report_texts(project, period: Period) -> dict[TextSection, str]:
-    rows = db.session.scalars(
-        select(ReportText).where(
-            ReportText.project_id == project.id,
-            ReportText.period_start == period.start,
-            ReportText.period_end == period.end,
-        )
+@prepared
+def _texts_statement():
+    return select(ReportText.section, ReportText.body).where(
+        ReportText.project_id == bindparam("project_id"),
+        ReportText.period_start == bindparam("start"),
+        ReportText.period_end == bindparam("end"),
     )
-    return {row.section: row.body for row in rows}
+
+
+def report_texts(project, period: Period) -> dict[TextSection, str]:
+    rows = plain_rows(
+        _texts_statement(), {"project_id": project.id, "start": period.start, "end": period.end}
+    )
+    return dict(rows)
 
 
 def save_texts(project, period: Period, values: dict[str, str], user) -> None:

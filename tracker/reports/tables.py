@@ -5,14 +5,21 @@ reads with a fixed number of SQL aggregate queries. Builders register with
 `@section(key, title, order, kinds)`; the report runs every registered
 builder whose `kinds` include the project's kind. Other domains (benefits,
 plans, meetings) plug in by defining a builder module and listing it in
-`SECTION_MODULES` (tracker/reports/registry.py).
+`SECTION_MODULES` (tracker/reports/registry.py). A builder may read with
+`ctx.rows(statement_function)`: the statement is then built once per process
+with bind parameters and its rows read without the ORM (the cheap way for a
+page of many small aggregates), or with `db.session` as usual.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
+from sqlalchemy import Date, Integer, bindparam
+
+from tracker.core.prepared import plain_rows, prepared
 from tracker.referrals.models import Project, ProjectKind
 from tracker.timesheets.rounding import percentages
 
@@ -39,6 +46,32 @@ class ReportContext:
     @property
     def end(self) -> date:
         return self.period.end
+
+    def rows(self, build: Callable[["ReportContext"], object], **params) -> list:
+        """The rows of the SELECT `build(ctx)` for this project and period.
+
+        `build` runs once per process and project kind, on `bound_context(kind)` whose project id
+        and dates are the bind parameters `project_id`, `start` and `end`; `params` binds any
+        others the statement has. So `build` may use those values only inside SQL expressions
+        (never `ctx.start.year` or a Python comparison: compute such values here and pass them
+        as `params`). See tracker/core/prepared.py.
+        """
+        statement = _prepared_statement(build, self.project.kind)
+        return plain_rows(
+            statement, {"project_id": self.project.id, "start": self.start, "end": self.end, **params}
+        )
+
+
+@prepared
+def bound_context(kind: ProjectKind) -> ReportContext:
+    """A context whose project id and period dates are bind parameters (for `ReportContext.rows`)."""
+    project = SimpleNamespace(id=bindparam("project_id", type_=Integer()), kind=kind)
+    return ReportContext(project, Period(bindparam("start", type_=Date()), bindparam("end", type_=Date())))
+
+
+@prepared
+def _prepared_statement(build: Callable[[ReportContext], object], kind: ProjectKind):
+    return build(bound_context(kind))
 
 
 @dataclass

@@ -67,9 +67,28 @@ def show(project_id: int):
     template = "reports/print.html" if request.args.get("utskrift") == "1" else "reports/show.html"
     external = template == "reports/print.html" and request.args.get("extern") == "1"
     threshold = _threshold()
+    may_drill = current_user.role not in AGGREGATE_ROLES
 
     def shown(cell) -> str:
         return f"<{threshold}" if external and is_masked(cell, threshold) else display(cell)
+
+    links = may_drill and template == "reports/show.html"
+    # Each table's rows with their cells as (text, drill link or None), worked out here rather
+    # than cell by cell in the template.
+    shown_rows = {
+        table.key: [
+            (
+                row,
+                [
+                    (shown(cell), drill_link(cell.drill) if links and cell.drill and cell.value else None)
+                    for cell in row.cells
+                ],
+            )
+            for row in table.rows
+        ]
+        for section in sections
+        for table in section.tables
+    }
 
     return render_template(
         template,
@@ -80,11 +99,10 @@ def show(project_id: int):
         charts=charts,
         texts=services.report_texts(project, period),
         TextSection=TextSection,
-        display=shown,
+        shown_rows=shown_rows,
         external=external,
-        may_drill=current_user.role not in AGGREGATE_ROLES,
+        may_drill=may_drill,
         period_args=period_args,
-        drill_link=drill_link,
         period_choices=PERIOD_CHOICES,
         args=request.args,
         rounding_rule=ROUNDING_RULE_TEXT,

@@ -2,7 +2,6 @@
 
 from sqlalchemy import distinct, func, select
 
-from tracker.extensions import db
 from tracker.referrals.models import (
     REFERRER_LABELS,
     ActivityGroup,
@@ -14,23 +13,15 @@ from tracker.referrals.models import (
 from tracker.reports.tables import Cell, ReportContext, Row, Table, section, share_table
 
 
-@section("activities", "Aktiviteter", order=40)
-def activities(ctx: ReportContext) -> list[Table]:
-    consultations = db.session.execute(
+def _consultations(ctx: ReportContext):
+    return (
         select(Consultation.actor_type, func.count(Consultation.id))
         .where(Consultation.project_id == ctx.project.id, Consultation.held_on.between(ctx.start, ctx.end))
         .group_by(Consultation.actor_type)
-    ).all()
-    by_type = {str(t): n for t, n in consultations}
-    items = [(label, by_type[k.value], None) for k, label in REFERRER_LABELS.items() if k.value in by_type]
-    tables = [
-        share_table(
-            "konsultationer",
-            "Individuella konsultationer till andra aktörer (utan inskrivning)",
-            "Aktör",
-            items,
-        )
-    ]
+    )
+
+
+def _groups(ctx: ReportContext):
     sessions = (
         select(
             GroupSession.group_id.label("group_id"),
@@ -43,12 +34,34 @@ def activities(ctx: ReportContext) -> list[Table]:
         .group_by(GroupSession.group_id)
         .subquery()
     )
-    groups = db.session.execute(
+    return (
         select(ActivityGroup.name, sessions.c.sessions, sessions.c.attendances, sessions.c.people)
         .join(sessions, sessions.c.group_id == ActivityGroup.id)
         .where(ActivityGroup.project_id == ctx.project.id)
         .order_by(ActivityGroup.name)
-    ).all()
+    )
+
+
+def _info_sessions(ctx: ReportContext):
+    return select(func.count(InfoSession.id), func.coalesce(func.sum(InfoSession.attendees), 0)).where(
+        InfoSession.project_id == ctx.project.id, InfoSession.held_on.between(ctx.start, ctx.end)
+    )
+
+
+@section("activities", "Aktiviteter", order=40)
+def activities(ctx: ReportContext) -> list[Table]:
+    consultations = ctx.rows(_consultations)
+    by_type = {str(t): n for t, n in consultations}
+    items = [(label, by_type[k.value], None) for k, label in REFERRER_LABELS.items() if k.value in by_type]
+    tables = [
+        share_table(
+            "konsultationer",
+            "Individuella konsultationer till andra aktörer (utan inskrivning)",
+            "Aktör",
+            items,
+        )
+    ]
+    groups = ctx.rows(_groups)
     group_table = Table(
         "grupper", "Gruppaktiviteter", ["Grupp", "Träffar", "Närvarotillfällen", "Unika deltagare"]
     )
@@ -62,11 +75,7 @@ def activities(ctx: ReportContext) -> list[Table]:
         )
     )
     tables.append(group_table)
-    info = db.session.execute(
-        select(func.count(InfoSession.id), func.coalesce(func.sum(InfoSession.attendees), 0)).where(
-            InfoSession.project_id == ctx.project.id, InfoSession.held_on.between(ctx.start, ctx.end)
-        )
-    ).one()
+    (info,) = ctx.rows(_info_sessions)
     tables.append(
         Table(
             "informationstillfallen",

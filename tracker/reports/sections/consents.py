@@ -3,28 +3,29 @@
 from sqlalchemy import and_, case, func, select
 
 from tracker.consent.models import Consent
-from tracker.extensions import db
 from tracker.reports.population import population
 from tracker.reports.tables import ReportContext, Table, section, share_table
 
 
-@section("consents", "Samtycken", order=60)
-def consents(ctx: ReportContext) -> list[Table]:
-    people = population(ctx)
+def _count_where(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _by_state(ctx: ReportContext):
     end = ctx.end
     withdrawn = and_(Consent.withdrawn_on.is_not(None), Consent.withdrawn_on <= end)
     expired = and_(~withdrawn, Consent.valid_until.is_not(None), Consent.valid_until < end)
+    return select(_count_where(withdrawn), _count_where(expired), func.count(Consent.id)).where(
+        Consent.individual_id.in_(population(ctx)),
+        Consent.given_on <= end,
+        Consent.superseded_at.is_(None),
+    )
 
-    def count_where(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
-    n_withdrawn, n_expired, n_all = db.session.execute(
-        select(count_where(withdrawn), count_where(expired), func.count(Consent.id)).where(
-            Consent.individual_id.in_(people),
-            Consent.given_on <= end,
-            Consent.superseded_at.is_(None),
-        )
-    ).one()
+@section("consents", "Samtycken", order=60)
+def consents(ctx: ReportContext) -> list[Table]:
+    end = ctx.end
+    ((n_withdrawn, n_expired, n_all),) = ctx.rows(_by_state)
     by_state = {
         "withdrawn": int(n_withdrawn),
         "expired": int(n_expired),

@@ -3,13 +3,13 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, select
 
-from tracker.extensions import db
+from tracker.auth.models import Organisation
 from tracker.referrals.models import ProjectBudget
 from tracker.reports.tables import Cell, ReportContext, Row, Table, section
-from tracker.timesheets.invoicing import invoicing_basis
-from tracker.timesheets.models import TIME_CATEGORY_LABELS, TimeEntry
+from tracker.timesheets.invoicing import basis_from_hours, hours_by_segment, load_prices
+from tracker.timesheets.models import TIME_CATEGORY_LABELS
 from tracker.timesheets.rounding import percentages
 
 
@@ -28,14 +28,29 @@ def prorated_budget(amount: Decimal, year: int, start: date, end: date) -> Decim
     return amount * ((last - first).days + 1) / year_days
 
 
+def _budgets(ctx: ReportContext):
+    return (
+        select(Organisation.name, ProjectBudget.year, ProjectBudget.amount)
+        .join(Organisation, Organisation.id == ProjectBudget.forbund_id)
+        .where(
+            ProjectBudget.project_id == ctx.project.id,
+            ProjectBudget.year.between(bindparam("first_year"), bindparam("last_year")),
+        )
+        .order_by(ProjectBudget.id)
+    )
+
+
 @section("economy", "Tid och ekonomi", order=70)
 def economy(ctx: ReportContext) -> list[Table]:
-    rows = db.session.execute(
-        select(TimeEntry.category, func.sum(TimeEntry.hours))
-        .where(TimeEntry.project_id == ctx.project.id, TimeEntry.booked_on.between(ctx.start, ctx.end))
-        .group_by(TimeEntry.category)
-    ).all()
-    by_cat = {str(c): Decimal(h) for c, h in rows}
+    # One pass over the period's time entries serves both the hours per category and the
+    # invoicing basis (hours per staff member and cost/key segment, see timesheets/invoicing.py).
+    prices = load_prices(ctx.project.id, ctx.start, ctx.end)
+    rows = hours_by_segment(prices, by_category=True)
+    by_cat: dict[str, Decimal] = {}
+    by_segment: dict[tuple, Decimal] = {}
+    for category, user_id, segment, summed in rows:
+        by_cat[str(category)] = by_cat.get(str(category), Decimal(0)) + summed
+        by_segment[(user_id, segment)] = by_segment.get((user_id, segment), Decimal(0)) + summed
     cats = [(k.value, label) for k, label in TIME_CATEGORY_LABELS.items()]
     hours = [by_cat.get(k, Decimal(0)) for k, _ in cats]
     # Hours are whole quarters: share them as integer quarters so the rule is the same as for counts.
@@ -53,7 +68,9 @@ def economy(ctx: ReportContext) -> list[Table]:
             True,
         )
     )
-    basis = invoicing_basis(ctx.project, ctx.start, ctx.end)
+    basis, _lines, _keys = basis_from_hours(
+        ctx.project, prices, [(user, segment, h) for (user, segment), h in sorted(by_segment.items())]
+    )
     split = Table(
         "fakturering",
         "Fakturerat belopp och fördelning per förbund",
@@ -71,17 +88,11 @@ def economy(ctx: ReportContext) -> list[Table]:
             True,
         )
     )
-    budgets = db.session.scalars(
-        select(ProjectBudget).where(
-            ProjectBudget.project_id == ctx.project.id,
-            ProjectBudget.year.between(ctx.start.year, ctx.end.year),
-        )
-    ).all()
+    budgets = ctx.rows(_budgets, first_year=ctx.start.year, last_year=ctx.end.year)
     budget_by_forbund: dict[str, Decimal] = {}
-    for budget in budgets:
-        name = budget.forbund.name
+    for name, year, amount in budgets:
         budget_by_forbund[name] = budget_by_forbund.get(name, Decimal(0)) + prorated_budget(
-            budget.amount, budget.year, ctx.start, ctx.end
+            amount, year, ctx.start, ctx.end
         )
     outcome = {p.name: p.amount for p in basis.parts}
     budget_table = Table(

@@ -1,10 +1,10 @@
 """Participants, discharges, referrers and involved authorities."""
 
+from collections import Counter
 from statistics import median
 
 from sqlalchemy import case, distinct, func, select
 
-from tracker.extensions import db
 from tracker.people.models import GENDER_LABELS, Gender, Individual
 from tracker.referrals.models import (
     DISCHARGE_LABELS,
@@ -27,14 +27,57 @@ def _gender_columns(present) -> list[tuple[str, str]]:
     ]
 
 
-@section("participants", "Deltagare", order=10)
-def participants(ctx: ReportContext) -> list[Table]:
-    rows = db.session.execute(
+def _by_municipality_and_gender(ctx: ReportContext):
+    return (
         select(Individual.home_municipality, Individual.gender, func.count(distinct(Enrolment.individual_id)))
         .join(Individual, Individual.id == Enrolment.individual_id)
         .where(participant_clause(ctx))
         .group_by(Individual.home_municipality, Individual.gender)
-    ).all()
+    )
+
+
+def _by_authorities(ctx: ReportContext):
+    return (
+        select(
+            Enrolment.involves_fk,
+            Enrolment.involves_region,
+            Enrolment.involves_kommun,
+            Enrolment.involves_af,
+            func.count(Enrolment.id),
+            func.coalesce(func.sum(case((new_clause(ctx), 1), else_=0)), 0),
+        )
+        .where(participant_clause(ctx))
+        .group_by(
+            Enrolment.involves_fk, Enrolment.involves_region, Enrolment.involves_kommun, Enrolment.involves_af
+        )
+    )
+
+
+def _discharged(ctx: ReportContext):
+    return (
+        select(
+            Enrolment.discharge_reason,
+            Individual.gender,
+            Enrolment.income_before,
+            Enrolment.enrolled_on,
+            Enrolment.discharged_on,
+        )
+        .join(Individual, Individual.id == Enrolment.individual_id)
+        .where(discharged_clause(ctx))
+    )
+
+
+def _referrals_by_type_and_status(ctx: ReportContext):
+    return (
+        select(Referral.referrer_type, Referral.status, func.count(Referral.id))
+        .where(referral_clause(ctx))
+        .group_by(Referral.referrer_type, Referral.status)
+    )
+
+
+@section("participants", "Deltagare", order=10)
+def participants(ctx: ReportContext) -> list[Table]:
+    rows = ctx.rows(_by_municipality_and_gender)
     counts = {(m, str(g)): n for m, g, n in rows}
     municipalities = sorted({m for m, _g, _n in rows})
     columns = _gender_columns({str(g) for _m, g, _n in rows})
@@ -56,12 +99,12 @@ def participants(ctx: ReportContext) -> list[Table]:
         counts,
         drill,
     )
-    new_count, all_count = db.session.execute(
-        select(
-            func.coalesce(func.sum(case((new_clause(ctx), 1), else_=0)), 0), func.count(Enrolment.id)
-        ).where(participant_clause(ctx))
-    ).one()
-    by_status = {"new": int(new_count), "already": all_count - int(new_count)}
+    # One pass over the participants' enrolments: authority combinations and, summed over them,
+    # the newly enrolled and all enrolments.
+    combos = ctx.rows(_by_authorities)
+    all_count = sum(row[4] for row in combos)
+    new_count = sum(int(row[5]) for row in combos)
+    by_status = {"new": new_count, "already": all_count - new_count}
     tables.append(
         share_table(
             "deltagare_nya",
@@ -73,21 +116,10 @@ def participants(ctx: ReportContext) -> list[Table]:
             ],
         )
     )
-    combos = db.session.execute(
-        select(
-            Enrolment.involves_fk,
-            Enrolment.involves_region,
-            Enrolment.involves_kommun,
-            Enrolment.involves_af,
-            func.count(Enrolment.id),
-        )
-        .where(participant_clause(ctx))
-        .group_by(
-            Enrolment.involves_fk, Enrolment.involves_region, Enrolment.involves_kommun, Enrolment.involves_af
-        )
-    ).all()
     items = []
-    for fk, region, kommun, af, n in sorted(combos, key=lambda r: (-r[4], authority_combination(*r[:4]))):
+    for fk, region, kommun, af, n, _new in sorted(
+        combos, key=lambda r: (-r[4], authority_combination(*r[:4]))
+    ):
         code = "".join("1" if flag else "0" for flag in (fk, region, kommun, af))
         items.append(
             (authority_combination(fk, region, kommun, af), n, {"set": "participants", "myndigheter": code})
@@ -107,12 +139,9 @@ def participants(ctx: ReportContext) -> list[Table]:
 
 @section("discharges", "Utskrivna", order=20)
 def discharges(ctx: ReportContext) -> list[Table]:
-    rows = db.session.execute(
-        select(Enrolment.discharge_reason, Individual.gender, func.count(Enrolment.id))
-        .join(Individual, Individual.id == Enrolment.individual_id)
-        .where(discharged_clause(ctx))
-        .group_by(Enrolment.discharge_reason, Individual.gender)
-    ).all()
+    # One row per discharged enrolment (the length of stay needs each one for the median).
+    discharged = ctx.rows(_discharged)
+    rows = [(r, g, n) for (r, g), n in Counter((r, g) for r, g, _i, _in, _out in discharged).items()]
     counts = {(str(r), str(g)): n for r, g, n in rows}
     reasons = [(k.value, label) for k, label in DISCHARGE_LABELS.items() if any(r == k for r, _g, _n in rows)]
 
@@ -133,10 +162,7 @@ def discharges(ctx: ReportContext) -> list[Table]:
         counts,
         drill,
     )
-    spans = db.session.execute(
-        select(Enrolment.enrolled_on, Enrolment.discharged_on).where(discharged_clause(ctx))
-    ).all()
-    days = [(out - into).days for into, out in spans]
+    days = [(out - into).days for _r, _g, _i, into, out in discharged]
     length = Table("inskrivningstid", "Inskrivningstid för utskrivna (dagar)", ["Mått", "Dagar"])
     if days:
         length.rows = [
@@ -149,12 +175,7 @@ def discharges(ctx: ReportContext) -> list[Table]:
     else:
         length.rows = [Row("Antal utskrivna", [Cell(0)])]
     tables.append(length)
-    income = db.session.execute(
-        select(Enrolment.income_before, func.count(Enrolment.id))
-        .where(discharged_clause(ctx))
-        .group_by(Enrolment.income_before)
-    ).all()
-    by_income = {str(k) if k else "": n for k, n in income}
+    by_income = Counter(str(k) if k else "" for _r, _g, k, _in, _out in discharged)
     items = [
         (label, by_income[k.value], {"set": "discharged", "forsorjning": k.value})
         for k, label in INCOME_LABELS.items()
@@ -172,21 +193,17 @@ def discharges(ctx: ReportContext) -> list[Table]:
 
 @section("referrals", "Remisser och remittenter", order=30)
 def referrals(ctx: ReportContext) -> list[Table]:
-    rows = db.session.execute(
-        select(Referral.referrer_type, func.count(Referral.id))
-        .where(referral_clause(ctx))
-        .group_by(Referral.referrer_type)
-    ).all()
-    by_type = {str(t): n for t, n in rows}
+    rows = ctx.rows(_referrals_by_type_and_status)
+    by_type: dict[str, int] = {}
+    by_status: dict[str, int] = {}
+    for referrer, status, n in rows:
+        by_type[str(referrer)] = by_type.get(str(referrer), 0) + n
+        by_status[str(status)] = by_status.get(str(status), 0) + n
     items = [
         (label, by_type[k.value], {"set": "referrals", "remittent": k.value})
         for k, label in REFERRER_LABELS.items()
         if k.value in by_type
     ]
-    status_rows = db.session.execute(
-        select(Referral.status, func.count(Referral.id)).where(referral_clause(ctx)).group_by(Referral.status)
-    ).all()
-    by_status = {str(s): n for s, n in status_rows}
     status_items = [
         (label, by_status[k.value], {"set": "referrals", "status": k.value})
         for k, label in REFERRAL_STATUS_LABELS.items()
