@@ -545,7 +545,8 @@ def benefits(ctx: ReportContext) -> list[Table]:
         "Utfärdade läkarutlåtanden under perioden",
         "Typ",
         [
-            (label, by_type.get(kind, 0), {"set": "certificates", "typ": kind.value})
+            # The drill key was renamed from "typ" (it clashed with the period's `typ`).
+            (label, by_type.get(kind, 0), {"set": "certificates", "utlatandetyp": kind.value})
             for kind, label in CERTIFICATE_TYPE_LABELS.items()
             if kind in by_type or kind != CertificateType.OTHER
         ],

@@ -244,3 +244,19 @@ def test_a_person_granted_twice_in_the_period_is_counted_and_listed_once(ae, cli
         as_text=True
     )
     assert html.count("ExempelP1") == 1 and "bygger på 2 poster" in html
+
+
+def test_a_chosen_period_keeps_its_type_next_to_the_certificate_type_drill(ae, client, login, db):
+    """The certificate drill's filter must not clash with the period's `typ` (it used to: a 500)."""
+    db.session.commit()
+    login(ae.rehab)
+    response = client.get(f"/rapporter/{ae.project.id}", query_string=H1_ARGS)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f"utlatandetyp={SCHOOLING.value}" in html and "typ=fritt" in html
+    drill = client.get(
+        f"/rapporter/{ae.project.id}/underlag/certificates",
+        query_string={**H1_ARGS, "utlatandetyp": SCHOOLING.value},
+    ).get_data(as_text=True)
+    assert "ExempelP2" in drill and "ExempelP1" not in drill
+    assert "bygger på 1 post" in drill

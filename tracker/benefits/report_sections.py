@@ -67,7 +67,7 @@ def benefits(ctx: ReportContext) -> list[Table]:
         "Utfärdade läkarutlåtanden under perioden",
         "Typ",
         [
-            (label, by_type.get(kind, 0), {"set": "certificates", "typ": kind.value})
+            (label, by_type.get(kind, 0), {"set": "certificates", "utlatandetyp": kind.value})
             for kind, label in CERTIFICATE_TYPE_LABELS.items()
             if kind in by_type or kind != CertificateType.OTHER
         ],
@@ -142,8 +142,9 @@ def benefits(ctx: ReportContext) -> list[Table]:
 )
 def certificates_drill(ctx: ReportContext, args):
     clauses = [issued_clause(ctx)]
-    if args.get("typ") in {k.value for k in CertificateType}:
-        clauses.append(Certificate.certificate_type == args["typ"])
+    # Not "typ": that is the report period's type in the same query string.
+    if args.get("utlatandetyp") in {k.value for k in CertificateType}:
+        clauses.append(Certificate.certificate_type == args["utlatandetyp"])
     return Certificate, clauses
 
 
