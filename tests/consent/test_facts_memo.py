@@ -72,3 +72,28 @@ def test_facts_are_per_user(app, db, factory):
         assert may(rehab, Action.VIEW, individual, Category.PLAN)
         # Connected only through the assignment, which the other officer lacks.
         assert not may(other_officer, Action.VIEW, individual, Category.PLAN)
+
+
+def test_a_spärr_not_yet_flushed_counts_at_once(app, db, factory):
+    from tracker.consent.models import Block
+
+    individual, officer, _rehab = _case(factory)
+    factory.consent(individual, parties=[Authority.FK])
+    with app.test_request_context():
+        assert may(officer, Action.VIEW, individual, Category.PLAN)
+        db.session.add(Block(individual_id=individual.id, category=Category.PLAN, starts_on=TODAY))
+        assert not may(officer, Action.VIEW, individual, Category.PLAN)
+
+
+def test_remembered_and_new_cases_together_after_a_pending_change(app, db, factory):
+    from tracker.consent.models import Block
+
+    individual, officer, _rehab = _case(factory)
+    other = factory.individual(clinic=individual.clinic, fk_officer_id=officer.id)
+    factory.consent(individual, parties=[Authority.FK])
+    with app.test_request_context():
+        assert may(officer, Action.VIEW, individual, Category.PLAN)
+        db.session.add(Block(individual_id=other.id, category=Category.PLAN, starts_on=TODAY))
+        facts = load_facts(officer, [individual.id, other.id])
+    assert len(facts[individual.id].consents) == 1
+    assert len(facts[other.id].blocks) == 1

@@ -130,14 +130,18 @@ def load_facts(user: User, individual_ids: list[int]) -> dict[int, CaseFacts]:
     facts: dict[int, CaseFacts] = defaultdict(CaseFacts)
     if not individual_ids:
         return facts
+    if db.session.autoflush:
+        # As a query would: a pending spärr, consent or contact counts (and,
+        # being a change to the facts, its flush forgets the memo first).
+        db.session.flush()
     memo = _request_memo()
     missing = [i for i in dict.fromkeys(individual_ids) if (user.id, i) not in memo]
-    if missing:
-        loaded = _query_facts(user, missing)
-        for individual_id in missing:
-            memo[(user.id, individual_id)] = loaded[individual_id]
+    loaded = _query_facts(user, missing) if missing else {}
+    for individual_id in missing:
+        memo[(user.id, individual_id)] = loaded[individual_id]
     for individual_id in individual_ids:
-        facts[individual_id] = memo[(user.id, individual_id)]
+        known = memo.get((user.id, individual_id))
+        facts[individual_id] = known if known is not None else loaded[individual_id]
     return facts
 
 
