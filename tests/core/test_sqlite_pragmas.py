@@ -22,13 +22,13 @@ def _pragmas(tmp_path, **overrides):
     return values
 
 
-def test_a_file_database_runs_wal_with_foreign_keys_and_normal_sync(tmp_path):
+def test_a_file_database_runs_wal_with_foreign_keys_and_full_sync(tmp_path):
     values = _pragmas(tmp_path)
-    assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 1}
+    assert values == {"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2}
 
 
-def test_full_sync_can_be_configured(tmp_path):
-    assert _pragmas(tmp_path, SQLITE_SYNCHRONOUS="FULL")["synchronous"] == 2
+def test_normal_sync_can_be_chosen(tmp_path):
+    assert _pragmas(tmp_path, SQLITE_SYNCHRONOUS="NORMAL")["synchronous"] == 1
 
 
 def test_an_unknown_sync_level_stops_the_start(tmp_path):

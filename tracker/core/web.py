@@ -99,7 +99,7 @@ def _configure_sqlite(app: Flask) -> None:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return
-    synchronous = app.config.get("SQLITE_SYNCHRONOUS", "NORMAL")
+    synchronous = app.config.get("SQLITE_SYNCHRONOUS", "FULL")
     if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
         raise RuntimeError(f"SQLITE_SYNCHRONOUS must be NORMAL, FULL, EXTRA or OFF, not {synchronous!r}")
 
