@@ -22,8 +22,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # SQLite only (WAL mode). FULL (default): every commit is on disk before the
     # answer, so a power cut loses no audit row, withdrawal or spärr. NORMAL
-    # syncs the log only at checkpoints (SQLite's advice for WAL; 1-4 ms less
-    # per page, since every page view commits its audit row): an app crash
+    # syncs the log only at checkpoints (SQLite's advice for WAL; saves a disk
+    # sync per page, 0.5-4 ms, since every page view commits its audit row): an app crash
     # loses nothing, a power cut may lose the last commits. PostgreSQL is
     # unaffected (it always syncs).
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper()
