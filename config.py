@@ -23,9 +23,9 @@ class Config:
     # SQLite only (WAL mode). FULL (default): every commit is on disk before the
     # answer, so a power cut loses no audit row, withdrawal or spärr. NORMAL
     # syncs the log only at checkpoints (SQLite's advice for WAL; saves a disk
-    # sync per page, 0.5-4 ms, since every page view commits its audit row): an app crash
-    # loses nothing, a power cut may lose the last commits. PostgreSQL is
-    # unaffected (it always syncs).
+    # sync per page, 0.5-4 ms, since every page view commits its audit row):
+    # an app crash loses nothing, a power cut may lose the last commits.
+    # PostgreSQL is unaffected (it always syncs).
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL").upper()
 
     SESSION_COOKIE_NAME = "puls_session"
