@@ -33,7 +33,8 @@ def test_the_fk_officer_gets_counts_of_own_bevakningar_overdue_and_due_soon(db, 
     factory.follow_up(case.individual, case.officer, due_on=date(2026, 3, 23))  # within 7 days
     factory.follow_up(case.individual, case.officer, due_on=date(2026, 3, 24))  # day 8: later
     factory.follow_up(case.individual, case.officer, due_on=date(2026, 3, 11), status=FollowUpStatus.DONE)
-    factory.follow_up(case.individual, other_officer, due_on=date(2026, 3, 17))
+    their_case = factory.individual(clinic=case.clinic, fk_officer_id=other_officer.id)
+    factory.follow_up(their_case, other_officer, due_on=date(2026, 3, 17))
 
     assert send_daily_digests() == 3  # the two officers, and the rehabkoordinator's alarm
     body = _digest(db, case.officer).body
@@ -48,6 +49,24 @@ def test_the_fk_officer_gets_counts_of_own_bevakningar_overdue_and_due_soon(db, 
     mail = db.session.scalar(select(OutboxMail).where(OutboxMail.recipient == case.officer.email))
     for secret in _secrets(case.individual):
         assert secret not in mail.body and secret not in mail.subject
+
+
+def test_the_officer_counts_only_the_bevakningar_the_worklist_shows(db, factory, case, app):
+    """A case moved to another handläggare leaves its bevakningar with the old owner: not counted."""
+    from tracker.benefits.queries import worklist
+
+    new_officer = factory.user("handlaggare", organisation=case.fk_office)
+    factory.follow_up(case.individual, case.officer, due_on=date(2026, 3, 10))
+    moved = factory.individual(clinic=case.clinic, fk_officer_id=new_officer.id)
+    factory.follow_up(moved, case.officer, due_on=date(2026, 3, 11))  # owner no longer assigned
+    factory.follow_up(moved, case.officer, due_on=date(2026, 3, 18))
+
+    send_daily_digests()
+    body = _digest(db, case.officer).body
+    assert "- 1 bevakning har passerat förfallodagen" in body
+    assert "förfaller inom" not in body
+    with app.test_request_context():
+        assert worklist(case.officer).total == 1
 
 
 def test_the_rehabkoordinator_gets_periods_ending_and_alarm_counts_once(db, factory, case):

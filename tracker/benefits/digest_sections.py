@@ -11,18 +11,22 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from tracker.auth.models import Role, User
 from tracker.benefits.alarms import alarms_in, period_ending, units_scope
 from tracker.benefits.models import FollowUp, FollowUpStatus
+from tracker.benefits.queries import WORKLIST_CATEGORIES
+from tracker.consent.policy import visible_individuals
 from tracker.extensions import db
 from tracker.jobs.reminders import DigestItem, digest_section
+from tracker.people.models import Individual
 
 WORKLIST_LINK = "/formaner/bevakningar"
 ALARMS_LINK = "/formaner/larm"
 # Alarm kinds the digest counts; periods ending and consents expiring have sections of their own.
 DIGEST_ALARMS = ("granted_no_plan", "no_activity", "follow_ups_overdue")
+_OFFICERS_PER_STATEMENT = 200
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -39,21 +43,34 @@ def _responsible_for(user: User, individual) -> bool:
 
 @digest_section("follow_ups", "Dina bevakningar", order=20)
 def follow_ups_due(users: list[User], on: date) -> dict[int, list[DigestItem]]:
-    """For FK handläggare: their own open bevakningar overdue, and due within the worklist's 'soon'."""
-    officers = {u.id for u in users if u.role == Role.HANDLAGGARE}
+    """For FK handläggare: their own open bevakningar overdue, and due within the worklist's 'soon'.
+
+    Counted as the worklist lists them, through the access policy: a bevakning
+    left with its owner after the case moved to another handläggare is not
+    theirs to see, so the mail does not count it either.
+    """
+    officers = [u for u in users if u.role == Role.HANDLAGGARE]
     if not officers:
         return {}
     soon = on + timedelta(days=int(current_app.config.get("WORKLIST_DUE_SOON_DAYS", 7)))
     overdue = FollowUp.due_on < on
-    rows = db.session.execute(
-        select(FollowUp.owner_id, overdue.label("overdue"), func.count())
+    per_officer = [
+        select(literal(officer.id).label("owner_id"), overdue.label("overdue"), func.count().label("n"))
+        .select_from(FollowUp)
+        .join(Individual, Individual.id == FollowUp.individual_id)
         .where(
-            FollowUp.owner_id.in_(officers),
+            FollowUp.owner_id == officer.id,
             FollowUp.status == FollowUpStatus.OPEN,
             FollowUp.due_on <= soon,
+            visible_individuals(officer, WORKLIST_CATEGORIES, on=on),
         )
-        .group_by(FollowUp.owner_id, overdue)
-    ).all()
+        .group_by(overdue)
+        for officer in officers
+    ]
+    rows = []
+    # One statement per chunk of officers (SQLite allows 500 terms in a compound SELECT).
+    for start in range(0, len(per_officer), _OFFICERS_PER_STATEMENT):
+        rows += db.session.execute(union_all(*per_officer[start : start + _OFFICERS_PER_STATEMENT])).all()
     counts: dict[int, dict[bool, int]] = defaultdict(dict)
     for owner_id, is_overdue, count in rows:
         counts[owner_id][bool(is_overdue)] = count

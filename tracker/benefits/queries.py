@@ -237,6 +237,10 @@ class WorklistFollowUp(NamedTuple):
     coordinator_name: str | None
 
 
+# What a handläggare must see of a case to have its bevakningar listed (and counted in the digest).
+WORKLIST_CATEGORIES = (Category.FK_RECORDS, Category.IDENTITY)
+
+
 class WorklistPerson(NamedTuple):
     """What the worklist shows of the person a bevakning is about."""
 
@@ -254,7 +258,7 @@ def _worklist_statement(user: User, sort: str, *columns):
         .where(
             FollowUp.owner_id == user.id,
             FollowUp.status == FollowUpStatus.OPEN,
-            visible_individuals(user, (Category.FK_RECORDS, Category.IDENTITY)),
+            visible_individuals(user, WORKLIST_CATEGORIES),
         )
         .order_by(*WORKLIST_SORTS[sort]())
     )
