@@ -6,9 +6,8 @@ from sqlalchemy.sql.functions import FunctionElement
 
 
 def stored_value(column):
-    """An enum column's stored text (the member's value), without converting each row to the enum:
-    for rows that are only counted, keyed by `str(member)`, converting them costs more than the
-    query."""
+    """An enum column's stored text (the member's value, `str(member)`), not converted to the enum
+    row by row: for rows that are only counted and keyed by text, the conversion is wasted work."""
     return type_coerce(column, String())
 
 
@@ -20,7 +19,8 @@ class days_between(FunctionElement):  # noqa: N801 (used like a SQL function)
 
 
 @compiles(days_between)
-def _days_between_postgresql(element, compiler, **kw):
+def _days_between_default(element, compiler, **kw):
+    # PostgreSQL: date minus date is an integer number of days.
     first, second = list(element.clauses)
     return f"({compiler.process(second, **kw)} - {compiler.process(first, **kw)})"
 
