@@ -16,6 +16,7 @@ from tracker.referrals.models import (
     authority_combination,
 )
 from tracker.reports.population import discharged_clause, new_clause, participant_clause, referral_clause
+from tracker.reports.sql import days_between, stored_value
 from tracker.reports.tables import Cell, ReportContext, Row, Table, cross_tables, section, share_table
 
 MISSING = "Uppgift saknas"
@@ -54,13 +55,14 @@ def _by_authorities(ctx: ReportContext):
 
 
 def _discharged(ctx: ReportContext):
+    """One row per discharged enrolment: reason, gender, income before (as stored text: they are
+    only counted) and the length of stay in days (the median needs every length)."""
     return (
         select(
-            Enrolment.discharge_reason,
-            Individual.gender,
-            Enrolment.income_before,
-            Enrolment.enrolled_on,
-            Enrolment.discharged_on,
+            stored_value(Enrolment.discharge_reason),
+            stored_value(Individual.gender),
+            stored_value(Enrolment.income_before),
+            days_between(Enrolment.enrolled_on, Enrolment.discharged_on),
         )
         .join(Individual, Individual.id == Enrolment.individual_id)
         .where(discharged_clause(ctx))
@@ -139,9 +141,8 @@ def participants(ctx: ReportContext) -> list[Table]:
 
 @section("discharges", "Utskrivna", order=20)
 def discharges(ctx: ReportContext) -> list[Table]:
-    # One row per discharged enrolment (the length of stay needs each one for the median).
     discharged = ctx.rows(_discharged)
-    rows = [(r, g, n) for (r, g), n in Counter((r, g) for r, g, _i, _in, _out in discharged).items()]
+    rows = [(r, g, n) for (r, g), n in Counter((r, g) for r, g, _i, _days in discharged).items()]
     counts = {(str(r), str(g)): n for r, g, n in rows}
     reasons = [(k.value, label) for k, label in DISCHARGE_LABELS.items() if any(r == k for r, _g, _n in rows)]
 
@@ -162,7 +163,7 @@ def discharges(ctx: ReportContext) -> list[Table]:
         counts,
         drill,
     )
-    days = [(out - into).days for _r, _g, _i, into, out in discharged]
+    days = [length for _r, _g, _i, length in discharged]
     length = Table("inskrivningstid", "Inskrivningstid för utskrivna (dagar)", ["Mått", "Dagar"])
     if days:
         length.rows = [
@@ -175,7 +176,7 @@ def discharges(ctx: ReportContext) -> list[Table]:
     else:
         length.rows = [Row("Antal utskrivna", [Cell(0)])]
     tables.append(length)
-    by_income = Counter(str(k) if k else "" for _r, _g, k, _in, _out in discharged)
+    by_income = Counter(k or "" for _r, _g, k, _days in discharged)
     items = [
         (label, by_income[k.value], {"set": "discharged", "forsorjning": k.value})
         for k, label in INCOME_LABELS.items()
