@@ -34,3 +34,17 @@ def test_whole_kronor_round_half_up():
 
 def test_largest_remainder_keeps_zero_weights_at_zero():
     assert largest_remainder([0, 5, 5], 11) == [0, 6, 5]
+
+
+def test_equal_remainders_are_ties_and_the_larger_share_wins():
+    # 1, 4 and 2995 of 1000 each leave exactly a third: a true tie, so the
+    # larger share gets the missing unit (not whichever Decimal rounded up).
+    assert largest_remainder([1, 4, 2995], 1000) == [0, 1, 999]
+    assert percentages([1, 28, 1]) == [Decimal("3.3"), Decimal("93.4"), Decimal("3.3")]
+    # Equal shares: the earlier row first.
+    assert largest_remainder([1, 1, 1], 100) == [34, 33, 33]
+
+
+def test_money_weights_with_öre_are_split_exactly():
+    assert largest_remainder([Decimal("10.50"), Decimal("20.25"), Decimal("0")], 100) == [34, 66, 0]
+    assert split_amount(1000, [Decimal("0.1"), Decimal("0.2")]) == [333, 667]

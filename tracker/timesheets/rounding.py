@@ -8,7 +8,7 @@ discarded remainders (ties: the larger share first, then the earlier row).
 Naive per-row rounding can make 33.3 + 33.3 + 33.3 = 99.9; this cannot.
 """
 
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 ROUNDING_RULE_TEXT = (
     "Procent visas med en decimal och avrundas med största-restmetoden: varje andel "
@@ -19,15 +19,23 @@ ROUNDING_RULE_TEXT = (
 
 
 def largest_remainder(weights: list[Decimal | int], total: int) -> list[int]:
-    """Split the integer `total` in proportion to `weights` into integers summing to `total`."""
-    weights = [Decimal(w) for w in weights]
-    weight_sum = sum(weights, Decimal(0))
-    if not weights or weight_sum == 0:
-        return [0] * len(weights)
-    exact = [w * total / weight_sum for w in weights]
-    floors = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
+    """Split the integer `total` in proportion to `weights` into integers summing to `total`.
+
+    In exact integer arithmetic: the weights are scaled to integers (money has
+    öre), so every share is `weight * total / sum` as a quotient and a
+    remainder over the same divisor, and equal remainders are real ties
+    (Decimal's 28 digits would break a tie of thirds by rounding noise).
+    """
+    decimals = [Decimal(w) for w in weights]
+    places = max((-d.as_tuple().exponent for d in decimals), default=0)
+    scaled = [int(d.scaleb(max(places, 0))) for d in decimals]
+    divisor = sum(scaled)
+    if not scaled or divisor == 0:
+        return [0] * len(scaled)
+    shares = [divmod(w * total, divisor) for w in scaled]
+    floors = [quotient for quotient, _ in shares]
     missing = total - sum(floors)
-    order = sorted(range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), -exact[i], i))
+    order = sorted(range(len(shares)), key=lambda i: (-shares[i][1], -scaled[i], i))
     for i in order[:missing]:
         floors[i] += 1
     return floors
