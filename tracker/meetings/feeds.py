@@ -109,7 +109,7 @@ def resolve_token(token: str) -> ResolvedToken | None:
     row = db.session.connection().execute(_by_selector(), {"selector": selector}).first()
     if row is None or not hmac.compare_digest(row.verifier_hash, _hash(verifier)):
         return None
-    # `User.is_active` is `is_active_account` (tested in test_feed_token.py).
+    # `User.is_active` is `is_active_account` (tests/meetings/test_feed_stored.py checks it).
     if not row.is_active_account:
         return None
     return ResolvedToken(

@@ -111,30 +111,31 @@ def meetings_in_month(user: User, year: int, month: int) -> list[Meeting]:
     )
 
 
-class stored_utc(FunctionElement):
+class utc_as_stored(FunctionElement):
     """A UTCDateTime column's value as stored, untouched by the type: SQLite's text;
-    on PostgreSQL the naive UTC timestamp, as psycopg would otherwise build an aware
-    datetime in the session's zone (whose repeated autumn hour compares equal)."""
+    on PostgreSQL the naive UTC timestamp. (psycopg would build an aware datetime in
+    the session's zone, where the two instants of the autumn's repeated hour compare
+    equal: as a memo key they would share one event's bytes.)"""
 
-    name = "stored_utc"
+    name = "utc_as_stored"
     type = NullType()
     inherit_cache = True
 
 
-@compiles(stored_utc)
-def _stored_utc(element, compiler, **kw):
+@compiles(utc_as_stored)
+def _utc_as_stored(element, compiler, **kw):
     return compiler.process(element.clauses, **kw)
 
 
-@compiles(stored_utc, "postgresql")
-def _stored_utc_postgresql(element, compiler, **kw):
+@compiles(utc_as_stored, "postgresql")
+def _utc_as_stored_postgresql(element, compiler, **kw):
     return f"({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC')"
 
 
 def _stored(column):
     """A column as the database stores it (see `ical.meeting_from_stored`)."""
     if isinstance(column.type, UTCDateTime):
-        return stored_utc(column).label(column.key)
+        return utc_as_stored(column).label(column.key)
     if isinstance(column.type, Enum):
         return type_coerce(column, String()).label(column.key)
     return column
