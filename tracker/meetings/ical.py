@@ -7,14 +7,17 @@ exception is an e-mail invitation, which names its own recipient as ATTENDEE
 so that Outlook can offer Accept/Decline.
 """
 
+from collections import namedtuple
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
 from icalendar import Alarm, Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vDuration
+from sqlalchemy import Enum
 
 from tracker.core.timeutil import STOCKHOLM
+from tracker.core.types import UTCDateTime
 from tracker.meetings.models import Meeting, MeetingMode, MeetingStatus
 
 PRODID = "-//Puls//Pulsmöten//SV"
@@ -87,6 +90,10 @@ EVENT_COLUMNS = (
     "kind",
 )
 
+# A feed meeting: the calendar columns by name, read by `event_data` like a
+# Meeting (a named tuple reads much faster than a Row).
+FeedMeeting = namedtuple("FeedMeeting", EVENT_COLUMNS)
+
 
 class EventData(NamedTuple):
     """Everything one VEVENT is built from (and nothing else), taken from a meeting.
@@ -120,7 +127,7 @@ def _zone(moment: datetime | None) -> tuple | None:
 
 def event_data(meeting: Meeting) -> EventData:
     """A meeting's calendar fields, from a `Meeting` or anything with its EVENT_COLUMNS
-    as attributes (a feed's `queries.FeedMeeting`)."""
+    as attributes (a `FeedMeeting`)."""
     changed, created = meeting.calendar_changed_at, meeting.created_at
     starts, ends = meeting.starts_at, meeting.ends_at
     return EventData(
@@ -215,10 +222,62 @@ def feed_calendar(
 ) -> bytes:
     """A subscription feed (no METHOD): a snapshot of the user's meetings.
 
-    `meetings` may be `Meeting`s or `queries.FeedMeeting`s (see `event_data`).
+    `meetings` may be `Meeting`s or `FeedMeeting`s (see `event_data`).
     """
     return _assemble(
         _calendar_head(name, None), (_event_ical(event_data(m), base_url, alarm_minutes) for m in meetings)
+    )
+
+
+# A feed request reads the EVENT_COLUMNS as the database stores them
+# (`queries.stored_feed_rows`): UTC datetimes as SQLite's ISO text or as
+# PostgreSQL's naive UTC timestamp, enums as their value, the rest as is. Such a
+# row is the memo key, and only a miss converts it into a meeting's values (the
+# conversion, not icalendar, was most of a polled feed's time). The bytes are a
+# function of the key on both databases: equal stored rows are equal field by
+# field (a str never equals a datetime, naive datetimes compare by their fields),
+# and `meeting_from_stored` reads nothing but the row.
+
+
+def stored_utc(value: str | datetime) -> datetime:
+    """What `UTCDateTime` makes of a stored value: SQLite's text (parsed as SQLAlchemy
+    parses it) or a datetime, as an aware UTC datetime."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _stored_converter(column_type):
+    if isinstance(column_type, UTCDateTime):
+        return stored_utc
+    if isinstance(column_type, Enum):
+        return column_type.enum_class
+    return None
+
+
+# One converter per EVENT_COLUMNS entry (None: stored as read), from the column types.
+_STORED_CONVERTERS = tuple(_stored_converter(Meeting.__table__.c[name].type) for name in EVENT_COLUMNS)
+
+
+def meeting_from_stored(stored: tuple) -> FeedMeeting:
+    """The meeting values a stored row holds, typed as the ORM types them."""
+    return FeedMeeting._make(
+        value if convert is None or value is None else convert(value)
+        for convert, value in zip(_STORED_CONVERTERS, stored, strict=True)
+    )
+
+
+@lru_cache(maxsize=EVENT_MEMO_SIZE)
+def _stored_event_ical(stored: tuple, base_url: str, alarm_minutes: int | None) -> bytes:
+    return _event(event_data(meeting_from_stored(stored)), base_url, alarm_minutes).to_ical()
+
+
+def stored_feed_calendar(
+    rows: Iterable[tuple], name: str, base_url: str, alarm_minutes: int | None = None
+) -> bytes:
+    """`feed_calendar` of the meetings in `rows`, stored rows as `queries.stored_feed_rows`
+    reads them (tuples of the EVENT_COLUMNS); byte-identical to `feed_calendar`."""
+    return _assemble(
+        _calendar_head(name, None), (_stored_event_ical(row, base_url, alarm_minutes) for row in rows)
     )
 
 

@@ -76,9 +76,13 @@ def calendar_etag(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()[:32]
 
 
-def conditional_calendar(body: bytes, last_modified, filename: str | None = None) -> Response:
-    """ETag and Last-Modified; 304 when the client already has these bytes."""
-    etag = calendar_etag(body)
+def conditional_calendar(
+    body: bytes, last_modified, filename: str | None = None, etag: str | None = None
+) -> Response:
+    """ETag and Last-Modified; 304 when the client already has these bytes.
+
+    `etag`, when given, is the caller's `calendar_etag(body)`."""
+    etag = etag or calendar_etag(body)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = CALENDAR_TYPE
     response.set_etag(etag)

@@ -12,10 +12,10 @@ from tracker.core.web import public
 from tracker.extensions import db
 from tracker.meetings import feeds
 from tracker.meetings.forms import AlarmForm
-from tracker.meetings.ical import feed_calendar
+from tracker.meetings.ical import stored_feed_calendar
 from tracker.meetings.invitations import base_url, calendar_etag, conditional_calendar, not_found
 from tracker.meetings.models import CalendarFeedToken
-from tracker.meetings.queries import feed_meetings
+from tracker.meetings.queries import stored_feed_rows
 from tracker.meetings.views import bp
 
 # The new link is shown once after creation; the session keeps it for that page view only.
@@ -84,12 +84,14 @@ def revoke(user_id: int):
 @public
 def feed(token: str):
     """The personal subscription feed. A bad, rotated or revoked token is a plain 404."""
-    row = feeds.resolve_token(token)
-    if row is None:
+    found = feeds.resolve_token(token)
+    if found is None:
         return not_found()
-    meetings = feed_meetings(row.user, current_app.config.get("FEED_PAST_MONTHS", 3))
-    body = feed_calendar(meetings, "Puls – mina möten", base_url(), row.alarm_minutes)
+    rows = stored_feed_rows(found.visibility, current_app.config.get("FEED_PAST_MONTHS", 3))
+    body = stored_feed_calendar(rows, "Puls – mina möten", base_url(), found.alarm_minutes)
     etag = calendar_etag(body)
-    if row.feed_etag != etag or row.feed_changed_at is None:
-        row.feed_etag, row.feed_changed_at = etag, now_utc()
-    return conditional_calendar(body, row.feed_changed_at)
+    changed_at = found.feed_changed_at
+    if found.feed_etag != etag or changed_at is None:
+        changed_at = now_utc()
+        feeds.record_feed_change(found.id, etag, changed_at)
+    return conditional_calendar(body, changed_at, etag=etag)
