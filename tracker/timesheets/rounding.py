@@ -26,9 +26,12 @@ def largest_remainder(weights: list[Decimal | int], total: int) -> list[int]:
     remainder over the same divisor, and equal remainders are real ties
     (Decimal's 28 digits would break a tie of thirds by rounding noise).
     """
-    decimals = [Decimal(w) for w in weights]
-    places = max((-d.as_tuple().exponent for d in decimals), default=0)
-    scaled = [int(d.scaleb(max(places, 0))) for d in decimals]
+    if all(type(w) is int for w in weights):
+        scaled = list(weights)  # counts, for percentages: already integers
+    else:
+        decimals = [Decimal(w) for w in weights]
+        places = max(0, *(-d.as_tuple().exponent for d in decimals))
+        scaled = [int(d.scaleb(places)) for d in decimals]
     divisor = sum(scaled)
     if not scaled or divisor == 0:
         return [0] * len(scaled)
