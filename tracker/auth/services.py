@@ -5,7 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -61,25 +61,23 @@ def start_session(user: User, remote_addr: str | None) -> str:
     return token
 
 
+# Built once: every request looks its session up.
+_LIVE_SESSION = select(UserSession).where(
+    UserSession.token_hash == bindparam("token_hash"), UserSession.ended_at.is_(None)
+)
+
+
 def session_row(token: str | None) -> UserSession | None:
     if not token:
         return None
-    return db.session.scalar(
-        select(UserSession).where(
-            UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None)
-        )
-    )
+    return db.session.scalar(_LIVE_SESSION, {"token_hash": _token_hash(token)})
 
 
 def load_session_user(token: str) -> User | None:
     """The user of a live session, or None (and the session ended) if stale."""
     if not token:
         return None
-    row = db.session.scalar(
-        select(UserSession).where(
-            UserSession.token_hash == _token_hash(token), UserSession.ended_at.is_(None)
-        )
-    )
+    row = session_row(token)
     if row is None:
         return None
     now = now_utc()
