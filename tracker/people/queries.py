@@ -17,10 +17,13 @@ SORTS = {
 
 
 def get_individual_or_404(
-    public_id: str, action: Action = Action.VIEW, category: Category = Category.IDENTITY
+    public_id: str, action: Action = Action.VIEW, category: Category = Category.IDENTITY, options=()
 ) -> Individual:
-    """Load by opaque id and enforce the policy (denials are audited)."""
-    individual = db.session.scalar(select(Individual).where(Individual.public_id == public_id))
+    """Load by opaque id and enforce the policy (denials are audited). `options`: loader
+    options for what the page shows of the individual (e.g. the coordinator)."""
+    individual = db.session.scalar(
+        select(Individual).options(*options).where(Individual.public_id == public_id)
+    )
     if individual is None:
         abort(404)
     require(current_user, action, individual, category)

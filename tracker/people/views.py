@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
@@ -18,7 +19,7 @@ from tracker.core.panels import build_case_panels
 from tracker.extensions import db
 from tracker.people import services
 from tracker.people.forms import ContactForm, IndividualForm, SearchForm
-from tracker.people.models import CaseContact
+from tracker.people.models import CaseContact, Individual
 from tracker.people.queries import SORTS, get_individual_or_404, visible_individuals_query
 
 bp = Blueprint("people", __name__, url_prefix="/personer")
@@ -121,13 +122,16 @@ def create():
 
 @bp.route("/<public_id>")
 def show(public_id: str):
-    individual = get_individual_or_404(public_id)
+    individual = get_individual_or_404(
+        public_id, options=(joinedload(Individual.coordinator), joinedload(Individual.fk_officer))
+    )
     audit_record(AuditAction.VIEW, obj=individual, individual_id=individual.id)
     facts = load_facts(current_user, [individual.id])[individual.id]
     categories = visible_categories(current_user, individual, facts)
     may_edit = current_user.role in EDITOR_ROLES and current_user.organisation_id == individual.clinic_id
     contact_form = ContactForm()
-    contact_form.organisation_id.choices = _contact_choices()
+    if may_edit:  # the form is shown to editors only
+        contact_form.organisation_id.choices = _contact_choices()
     return render_template(
         "people/show.html",
         individual=individual,
@@ -170,10 +174,12 @@ def edit(public_id: str):
 
 
 def _contact_choices():
-    orgs = db.session.scalars(
-        select(Organisation).where(Organisation.is_active.is_(True)).order_by(Organisation.name)
+    orgs = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.is_active.is_(True))
+        .order_by(Organisation.name)
     )
-    return [("", "– välj –")] + [(str(o.id), o.name) for o in orgs]
+    return [("", "– välj –")] + [(str(org_id), name) for org_id, name in orgs]
 
 
 @bp.route("/<public_id>/kontakter", methods=["POST"])
