@@ -84,12 +84,8 @@ def test_the_assembled_feed_is_byte_identical_to_icalendars_whole_calendar(
     assert ical.download_calendar(meetings, BASE) == expected_download.to_ical()
 
 
-def test_the_memo_is_used_and_a_change_to_any_input_changes_the_event():
-    fake = FakeMeeting()
-    ical._event_ical.cache_clear()
-    first = ical.feed_calendar([fake], NAME, BASE, 30)
-    assert ical.feed_calendar([fake], NAME, BASE, 30) == first == reference([fake], NAME, BASE, 30)
-    assert ical._event_ical.cache_info().hits == 1
+def one_change_per_column(fake: "FakeMeeting") -> dict:
+    """A different value for every calendar column of `fake` (each must change the event)."""
     changes = {
         "id": 8,
         "uid": "0b0e4a52-7a57-4f55-9a0c-3f3c1c1f0002@puls",
@@ -106,6 +102,16 @@ def test_the_memo_is_used_and_a_change_to_any_input_changes_the_event():
         "kind": MeetingKind.UPPSTART,
     }
     assert set(changes) == set(ical.EVENT_COLUMNS)
+    return changes
+
+
+def test_the_memo_is_used_and_a_change_to_any_input_changes_the_event():
+    fake = FakeMeeting()
+    ical._event_ical.cache_clear()
+    first = ical.feed_calendar([fake], NAME, BASE, 30)
+    assert ical.feed_calendar([fake], NAME, BASE, 30) == first == reference([fake], NAME, BASE, 30)
+    assert ical._event_ical.cache_info().hits == 1
+    changes = one_change_per_column(fake)
     seen = {first}
     for column, value in changes.items():
         changed = replace(fake, **{column: value})
