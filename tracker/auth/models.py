@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.core.models import TimestampMixin, VersionedMixin
@@ -144,8 +145,10 @@ class User(UserMixin, TimestampMixin, VersionedMixin, db.Model):
     # Set by the user loader: the server-side session this request runs in.
     current_session_token = None
 
-    @property
+    @hybrid_property
     def is_active(self) -> bool:
+        """Flask-Login's "may log in"; also a SQL expression (`User.is_active`), so a query
+        that must agree with it (the calendar feed's token lookup) uses this one rule."""
         return self.is_active_account
 
     def get_id(self) -> str:

@@ -91,7 +91,7 @@ def _by_selector():
             CalendarFeedToken.feed_changed_at,
             User.id.label("user_id"),
             User.organisation_id,
-            User.is_active_account,
+            User.is_active.label("user_is_active"),
             Organisation.parent_id,
         )
         .join(User, User.id == CalendarFeedToken.user_id)
@@ -109,8 +109,7 @@ def resolve_token(token: str) -> ResolvedToken | None:
     row = db.session.connection().execute(_by_selector(), {"selector": selector}).first()
     if row is None or not hmac.compare_digest(row.verifier_hash, _hash(verifier)):
         return None
-    # `User.is_active` is `is_active_account` (tests/meetings/test_feed_stored.py checks it).
-    if not row.is_active_account:
+    if not row.user_is_active:
         return None
     return ResolvedToken(
         row.id,
