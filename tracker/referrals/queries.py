@@ -61,17 +61,19 @@ def get_project_or_404(project_id: int, *, staff: bool = True, lead: bool = Fals
     return project
 
 
-def get_referral_or_404(referral_id: int, action: Action = Action.VIEW) -> Referral:
+def get_referral_or_404(referral_id: int) -> Referral:
+    """A referral for reading or writing: project records (referrals, enrolments) are read and
+    written by the project's staff, who must also be allowed to see who the person is."""
     referral = db.session.get(Referral, referral_id)
     if referral is None:
         abort(404)
     get_project_or_404(referral.project_id)
-    # Project records are written by project staff who may see who the person is.
     require(current_user, Action.VIEW, referral.individual, Category.IDENTITY)
     return referral
 
 
-def get_enrolment_or_404(enrolment_id: int, action: Action = Action.VIEW) -> Enrolment:
+def get_enrolment_or_404(enrolment_id: int) -> Enrolment:
+    """An enrolment for reading or writing, by the same rule as `get_referral_or_404`."""
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None:
         abort(404)
