@@ -153,7 +153,7 @@ def test_api_type_errors_are_answered_in_swedish(client, world, db):
 
 
 # No row of someone else's in the URL or body.
-API_NO_FOREIGN_ROW = {"create_meeting", "save_week"}
+API_NO_FOREIGN_ROW = {"create_meeting", "create_series", "save_week"}
 # The foreign row is an id in the body (a clinic, a project): refused as an invalid choice or forbidden.
 API_ID_IN_BODY = {"create_individual", "create_time_entry"}
 
