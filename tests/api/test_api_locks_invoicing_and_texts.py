@@ -189,8 +189,21 @@ def test_report_texts_refuse_outsiders_bad_input_and_read_only_tokens(api, team,
     assert api(lead, scope="read")("PUT", url + PERIOD, {"goals": "x"}).status_code == 403
     assert api(lead)("GET", "/projects/999999/report/texts" + PERIOD).status_code == 404
     backwards = api(lead)("PUT", url + "?start=2025-12-31&end=2025-01-01", {"goals": "x"})
-    assert backwards.status_code == 422 and "till" in backwards.json["errors"]
+    assert backwards.status_code == 422 and "end" in backwards.json["errors"]
     too_long = api(lead)("PUT", url + PERIOD, {"goals": "x" * 20_001})
     assert too_long.status_code == 422 and "goals" in too_long.json["errors"]
     assert api(lead)("PUT", url + PERIOD, {"summary": "x"}).status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(ReportText)) == 0
+
+
+@pytest.mark.parametrize("period", ["?start=2025-12-31&end=2025-01-01", "?start=1900-01-01&end=2199-12-31"])
+def test_a_bad_report_period_is_answered_on_the_query_parameter_the_caller_sent(api, team, db, period):
+    """The period checks are the report page's; their errors name `end`, not the page's `till`."""
+    project, lead, _worker = team
+    call = api(lead)
+    saved = call("PUT", f"/projects/{project.id}/report/texts{period}", {"goals": "x"})
+    report = call("GET", f"/projects/{project.id}/report{period}")
+    for response in (saved, report):
+        assert response.status_code == 422
+        assert set(response.json["errors"]) == {"end"}, response.json["errors"]
     assert db.session.scalar(select(func.count()).select_from(ReportText)) == 0

@@ -7,6 +7,7 @@ from datetime import date
 
 from tests.security.forms_table import World
 from tracker.referrals import services as referral_services
+from tracker.timesheets import services as timesheet_services
 
 
 @dataclass
@@ -97,6 +98,48 @@ def cancel_meeting(w):
     return _rehab(w, "POST", f"/meetings/{row.id}/cancel", {"reason": "Sjuk"})
 
 
+def create_series(w):
+    _, method, _, body = create_meeting(w)
+    body |= {"repeat": "weekly", "interval": 1, "count": 3}
+    return _rehab(w, method, "/meeting-series", body)
+
+
+def _own_meeting(w):
+    """A meeting the rehab coordinator organises with the FK officer, begun 30 minutes ago."""
+    row = w.factory.meeting(
+        w.rehab, orgs=[w.clinic], users=[w.officer], day=date(2026, 3, 16), start="10:00", end="11:30"
+    )
+    w.db.session.commit()
+    return row
+
+
+def add_agenda_point(w):
+    row = _own_meeting(w)
+    return _rehab(w, "POST", f"/meetings/{row.id}/agenda/points", {"text": "Rapport från AF"})
+
+
+def add_case_note(w):
+    row = _own_meeting(w)
+    body = {"individual": w.person.public_id, "note": "Planerar praktik", "next_steps": "Ringa AF"}
+    return _rehab(w, "POST", f"/meetings/{row.id}/case-notes", body)
+
+
+def add_agenda_case(w):
+    row = _own_meeting(w)
+    return _rehab(w, "POST", f"/meetings/{row.id}/agenda/cases", {"individual": w.person.public_id})
+
+
+def mark_held(w):
+    row = _own_meeting(w)
+    body = {
+        "general_notes": "Bra möte",
+        "decisions": "Nästa i april",
+        "present_user_ids": [w.rehab.id, w.officer.id],
+        "other_attendees": "AF",
+    }
+    return _rehab(w, "POST", f"/meetings/{row.id}/held", body)
+
+
 def create_referral(w):
     body = {
         "individual_id": w.participant.public_id,
@@ -154,6 +197,28 @@ def save_week(w):
     return _staff(w, "PUT", "/time-entries/week", {"week": "2026-03-09", "rows": []})
 
 
+def lock_month(w):
+    return _staff(w, "POST", f"/projects/{w.project.id}/month-locks", {"month": "2026-02"})
+
+
+def add_adjustment(w):
+    timesheet_services.lock_month(w.project, 2026, 2, w.staff)
+    w.db.session.commit()
+    body = {
+        "project_id": w.project.id,
+        "work_date": "2026-02-09",
+        "category": "patientarbete",
+        "hours": -1,
+        "note": "Felregistrerat",
+    }
+    return _staff(w, "POST", "/time-adjustments", body)
+
+
+def save_report_texts(w):
+    url = f"/projects/{w.project.id}/report/texts?start=2026-01-01&end=2026-12-31"
+    return _staff(w, "PUT", url, {"goals": "Fler i arbete"})
+
+
 def add_block(w):
     return _rehab(
         w,
@@ -206,6 +271,11 @@ OPERATIONS = [
         change_insats_status,
         create_meeting,
         cancel_meeting,
+        create_series,
+        add_agenda_point,
+        add_case_note,
+        add_agenda_case,
+        mark_held,
         create_referral,
         change_referral_status,
         enrol,
@@ -216,6 +286,9 @@ OPERATIONS = [
         add_session,
         create_time_entry,
         save_week,
+        lock_month,
+        add_adjustment,
+        save_report_texts,
         add_block,
         register_consent,
         withdraw_consent,
@@ -233,17 +306,17 @@ NOT_IN_TABLE = {
     "update_time_entry": "hours only",
     "consent_check": "personnummer only (test_hostile_requests.py)",
     "search_individuals": "search text (test_sql_metacharacters_in_the_api_search)",
-    # Added late in the session; each calls the same service and validation as an
-    # HTML form that forms_table.py attacks. TODO: give them their own API setups.
-    "create_series": "the meeting body plus repeat fields (series form in forms_table)",
-    "add_agenda_point": "one text field, same service as the agenda point form",
-    "add_case_note": "same service as the minutes case-note form",
-    "add_agenda_case": "an individual id only",
-    "mark_held": "user ids and the minutes texts of the minutes form",
-    "lock_month": "a YYYY-MM month only (test_api_locks_invoicing_and_texts.py)",
-    "add_adjustment": "same service as the adjustment form",
-    "save_report_texts": "same service as the report free-text form",
 }
 
-# String properties that are parsed, not free text.
-NOT_FREE_TEXT = {"personnummer", "start_time", "end_time", "scope", "individual_id", "meeting_link", "q"}
+# String properties that are parsed, not free text, and what they are.
+NOT_FREE_TEXT = {
+    "personnummer": "checked and normalised (test_malformed_personnummer_is_refused_everywhere)",
+    "start_time": "TT:MM, pattern-checked",
+    "end_time": "TT:MM, pattern-checked",
+    "scope": "this|following, pattern-checked",
+    "individual_id": "an individual's public id, looked up",
+    "individual": "an individual's public id, looked up through the policy (404 otherwise)",
+    "meeting_link": "https URL (test_a_meeting_link_must_be_https)",
+    "q": "search text (test_sql_metacharacters_in_the_api_search)",
+    "month": "ÅÅÅÅ-MM, pattern-checked (test_a_malformed_month_to_lock_is_refused_and_nothing_is_locked)",
+}

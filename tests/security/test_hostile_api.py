@@ -1,8 +1,11 @@
 """Hostile text, malformed dates and oversized bodies in every write operation of the JSON API.
 
-Text and date properties are read from the operation's own OpenAPI request schema, so a property
-added later is attacked too; a new write operation fails until it is listed in api_table.py.
+Text and date properties are read from the operation's own OpenAPI request schema (dates in its
+query parameters too), so a property added later is attacked too; a new write operation fails
+until it is listed in api_table.py.
 """
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from sqlalchemy import Enum, String, Text, func, or_, select
@@ -21,8 +24,7 @@ def openapi(app):
         return c.get("/api/v1/openapi.json").get_json()
 
 
-def _write_operations(doc) -> dict[str, dict]:
-    """operation id -> flattened request-body properties {name: schema}."""
+def _resolver(doc):
     schemas = doc["components"]["schemas"]
 
     def resolve(s):
@@ -32,6 +34,12 @@ def _write_operations(doc) -> dict[str, dict]:
             return resolve(next(x for x in s["anyOf"] if x.get("type") != "null"))
         return s
 
+    return resolve
+
+
+def _write_operations(doc) -> dict[str, dict]:
+    """operation id -> flattened request-body properties {name: schema}."""
+    resolve = _resolver(doc)
     result = {}
     for ops in doc["paths"].values():
         for method, op in ops.items():
@@ -40,6 +48,25 @@ def _write_operations(doc) -> dict[str, dict]:
                 schema = resolve(body["content"]["application/json"]["schema"])
                 result[op["operationId"]] = {k: resolve(v) for k, v in schema.get("properties", {}).items()}
     return result
+
+
+def _query_dates(doc, operation_id: str) -> list[str]:
+    """Date query parameters of a write operation (a report period, say)."""
+    resolve = _resolver(doc)
+    return [
+        p["name"]
+        for ops in doc["paths"].values()
+        for op in ops.values()
+        if op["operationId"] == operation_id
+        for p in op.get("parameters", [])
+        if p["in"] == "query" and resolve(p["schema"]).get("format") == "date"
+    ]
+
+
+def _with_query(url: str, name: str, value: str) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query)) | {name: value}
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def _text_props(props: dict) -> list[str]:
@@ -97,9 +124,13 @@ def test_api_bodies_with_hostile_text_and_bad_dates(client, world, db, openapi, 
     user, method, url, body = operation.setup(world)
     call = _call(client, user, db)
     before = _snapshot(db)
-    for name in _date_props(props):
+    attacks = [(name, lambda v, n=name: (url, {**body, n: v})) for name in _date_props(props)] + [
+        (name, lambda v, n=name: (_with_query(url, n, v), body))
+        for name in _query_dates(openapi, operation.operation_id)
+    ]
+    for name, attack in attacks:
         for value in BAD_DATES:
-            response = call(method, url, {**body, name: value})
+            response = call(method, *attack(value))
             assert response.status_code == 422, (name, value, response.status_code)
             message = response.json["errors"][name]
             assert "datum" in message.lower() and "Input should" not in message, (name, value, message)
@@ -153,7 +184,7 @@ def test_api_type_errors_are_answered_in_swedish(client, world, db):
 
 
 # No row of someone else's in the URL or body.
-API_NO_FOREIGN_ROW = {"create_meeting", "save_week"}
+API_NO_FOREIGN_ROW = {"create_meeting", "create_series", "save_week"}
 # The foreign row is an id in the body (a clinic, a project): refused as an invalid choice or forbidden.
 API_ID_IN_BODY = {"create_individual", "create_time_entry"}
 

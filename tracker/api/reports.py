@@ -11,6 +11,7 @@ from tracker.api.core import ApiModel, operation
 from tracker.api.schemas import Day
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.core.errors import ValidationError
 from tracker.core.timeutil import today_local
 from tracker.referrals.models import Project
 from tracker.reports.formatting import is_masked, parse_period
@@ -18,7 +19,7 @@ from tracker.reports.models import TEXT_SECTION_LABELS, TextSection
 from tracker.reports.queries import get_report_project_or_404
 from tracker.reports.registry import build_report
 from tracker.reports.services import MAX_TEXT, report_texts, save_texts
-from tracker.reports.tables import Cell
+from tracker.reports.tables import Cell, Period
 
 
 class ReportQuery(ApiModel):
@@ -74,6 +75,18 @@ def _cell(cell: Cell, masked: bool, threshold: int) -> dict:
     return {"value": value, "kind": cell.kind, "masked": False}
 
 
+# The report page's query names -> this API's, so a period error names the parameter the caller sent.
+QUERY_NAMES = {"fran": "start", "till": "end"}
+
+
+def _period(query: "ReportQuery | PeriodQuery") -> Period:
+    args = {"typ": "fritt", "fran": query.start.isoformat(), "till": query.end.isoformat()}
+    try:
+        return parse_period(args, today_local())
+    except ValidationError as error:
+        raise ValidationError({QUERY_NAMES.get(k, k): v for k, v in error.errors.items()}) from None
+
+
 def _project(project_id: int, **_):
     return {"project": get_report_project_or_404(project_id)}
 
@@ -88,9 +101,7 @@ def _project(project_id: int, **_):
     access=_project,
 )
 def project_report(project_id: int, query: ReportQuery, project: Project):
-    period = parse_period(
-        {"typ": "fritt", "fran": query.start.isoformat(), "till": query.end.isoformat()}, today_local()
-    )
+    period = _period(query)
     threshold = int(current_app.config.get("REPORT_MASK_THRESHOLD", 5))
     sections = build_report(project, period)
     audit_record(
@@ -152,12 +163,6 @@ class ReportTextsOut(ApiModel):
     end: date
     texts: dict[TextSection, str] = Field(description="Varje avsnitt, tomt om inget är skrivet")
     labels: dict[TextSection, str]
-
-
-def _period(query: PeriodQuery):
-    return parse_period(
-        {"typ": "fritt", "fran": query.start.isoformat(), "till": query.end.isoformat()}, today_local()
-    )
 
 
 def _texts_out(project: Project, period) -> dict:
