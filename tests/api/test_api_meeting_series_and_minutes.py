@@ -78,7 +78,22 @@ def test_series_validation_is_the_services(api, db):
     early = call("POST", "/meeting-series", _series(call.user, count=None, until_on="2026-04-01"))
     assert early.status_code == 422 and "efter" in early.json["errors"]["until_on"]
     assert call("POST", "/meeting-series", _series(call.user, repeat="daily")).status_code == 422
+    # Weekly to 2199 would be thousands of meetings: refused, not cut short at 60 unsaid.
+    far = call("POST", "/meeting-series", _series(call.user, repeat="weekly", count=None, interval=1,
+                                                  until_on="2199-12-31"))  # fmt: skip
+    assert far.status_code == 422 and "högst 60" in far.json["errors"]["until_on"]
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 0
+
+
+def test_a_series_of_exactly_sixty_meetings_is_allowed(api, db):
+    call = api("samordnare")
+    # 2026-04-02 and 59 more Thursdays: the last is 2027-05-20.
+    body = _series(call.user, repeat="weekly", count=None, interval=1, until_on="2027-05-20")
+    created = call("POST", "/meeting-series", body)
+    assert created.status_code == 201, created.json
+    assert len(created.json["meetings"]) == 60
+    body = _series(call.user, repeat="weekly", count=None, interval=1, until_on="2027-05-27")
+    assert call("POST", "/meeting-series", body).status_code == 422
 
 
 def test_series_creation_refuses_other_roles_and_read_only_tokens(api, db):

@@ -23,7 +23,7 @@ from tracker.meetings.models import (
     MeetingStatus,
     RepeatRule,
 )
-from tracker.meetings.timing import local_to_utc, occurrence_dates
+from tracker.meetings.timing import MAX_OCCURRENCES, local_to_utc, occurrence_dates
 
 SCOPE_THIS = "this"
 # What looks like a personnummer/samordningsnummer must never reach a calendar.
@@ -177,13 +177,24 @@ def validate_repeat(repeat: RepeatData, first_on: date | None) -> list[date]:
         errors["interval"] = "Ange ett intervall mellan 1 och 12."
     if (repeat.until_on is None) == (repeat.count is None):
         errors["until_on"] = "Ange antingen ett slutdatum eller ett antal tillfällen."
-    if repeat.count is not None and not 2 <= repeat.count <= 60:
-        errors["count"] = "Antalet tillfällen ska vara 2–60."
+    if repeat.count is not None and not 2 <= repeat.count <= MAX_OCCURRENCES:
+        errors["count"] = f"Antalet tillfällen ska vara 2–{MAX_OCCURRENCES}."
     if repeat.until_on and first_on and repeat.until_on <= first_on:
         errors["until_on"] = "Slutdatumet måste vara efter första mötet."
     if errors or first_on is None:
         raise ValidationError(errors or {"day": "Ange datum (ÅÅÅÅ-MM-DD)."})
-    return occurrence_dates(rule, repeat.interval, first_on, repeat.until_on, repeat.count)
+    # One more than allowed: an end date that far away is refused, not cut short unsaid.
+    days = occurrence_dates(
+        rule, repeat.interval, first_on, repeat.until_on, repeat.count, limit=MAX_OCCURRENCES + 1
+    )
+    if len(days) > MAX_OCCURRENCES:
+        raise ValidationError(
+            {
+                "until_on": f"En serie kan ha högst {MAX_OCCURRENCES} tillfällen; med det här "
+                f"slutdatumet blir det fler. Välj ett tidigare slutdatum."
+            }
+        )
+    return days
 
 
 def create_series(data: MeetingData, repeat: RepeatData, organiser: User) -> MeetingSeries:

@@ -35,10 +35,15 @@ def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
 
 
 def occurrence_dates(
-    rule: RepeatRule, interval: int, first_on: date, until_on: date | None, count: int | None
+    rule: RepeatRule,
+    interval: int,
+    first_on: date,
+    until_on: date | None,
+    count: int | None,
+    limit: int = MAX_OCCURRENCES,
 ) -> list[date]:
-    """Dates of a series: e.g. first Thursday every other month, or every 4 weeks."""
-    limit = min(count or MAX_OCCURRENCES, MAX_OCCURRENCES)
+    """Dates of a series: e.g. first Thursday every other month, or every 4 weeks (at most `limit`)."""
+    limit = min(count or limit, limit)
     result: list[date] = []
     nth = (first_on.day - 1) // 7 + 1
     index = 0
