@@ -266,3 +266,13 @@ def test_the_feed_hashes_its_body_once(client, db, factory, fk_setup, monkeypatc
     response = client.get(f"/moten/prenumeration/{token}.ics")
     assert response.status_code == 200 and calls == [response.data]
     assert response.headers["ETag"] == f'"{etag(response.data)}"'
+
+
+def test_a_pending_change_is_in_the_feed_as_a_query_would_see_it(db, factory, fk_setup):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]])
+    db.session.commit()
+    values = visibility_values(fk_setup["officer"])
+    meeting.title = "Ändrad men inte sparad än"  # pending: not flushed
+    rows = stored_feed_rows(values, 12)
+    titles = {row[ical.EVENT_COLUMNS.index("title")] for row in rows}
+    assert "Ändrad men inte sparad än" in titles

@@ -48,3 +48,36 @@ def test_equal_remainders_are_ties_and_the_larger_share_wins():
 def test_money_weights_with_öre_are_split_exactly():
     assert largest_remainder([Decimal("10.50"), Decimal("20.25"), Decimal("0")], 100) == [34, 66, 0]
     assert split_amount(1000, [Decimal("0.1"), Decimal("0.2")]) == [333, 667]
+
+
+def test_a_net_credit_is_split_like_a_debit_mirrored():
+    # Negative adjustments can make a period's weights and total negative.
+    assert split_amount(-1000, [Decimal("-333.30"), Decimal("-666.70")]) == [-333, -667]
+    assert split_amount(1000, [Decimal("-333.30"), Decimal("-666.70")]) == [333, 667]
+    assert split_amount(-1000, [Decimal("333.30"), Decimal("666.70")]) == [-333, -667]
+    # A tie with a negative total: the larger exact share (-333.5 > -666.5) gets the unit.
+    assert largest_remainder([1, 2], -1000)[0] == -333 and sum(largest_remainder([1, 2], -1000)) == -1000
+
+
+def test_exact_integers_agree_with_decimal_arithmetic_except_in_true_ties():
+    import random
+    from decimal import ROUND_FLOOR, localcontext
+
+    def by_decimal(weights, total):
+        with localcontext() as ctx:
+            ctx.prec = 60  # enough digits that no tie is broken by rounding
+            ws = [Decimal(w) for w in weights]
+            exact = [w * total / sum(ws) for w in ws]
+            floors = [int(x.to_integral_value(rounding=ROUND_FLOOR)) for x in exact]
+            order = sorted(range(len(ws)), key=lambda i: (-(exact[i] - floors[i]), -exact[i], i))
+            for i in order[: total - sum(floors)]:
+                floors[i] += 1
+            return floors
+
+    rng = random.Random(8)
+    for _ in range(3000):
+        weights = [Decimal(rng.randint(-5000, 20000)) / 100 for _ in range(rng.randint(1, 6))]
+        if sum(weights) == 0:
+            continue
+        total = rng.choice([1000, -1000, rng.randint(-99999, 99999)])
+        assert largest_remainder(weights, total) == by_decimal(weights, total), (weights, total)

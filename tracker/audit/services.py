@@ -106,9 +106,11 @@ def record(
         details=details,
         remote_addr=request.remote_addr if has_request_context() else None,
     )
-    # What the request changed so far is written first, as before any query.
-    db.session.flush()
+    # The chain's lock first, then what the request changed so far (as before:
+    # the lock is taken before the flush's row locks, so the order of locks is
+    # the same in every transaction that writes an audit row).
     _lock_chain()
+    db.session.flush()
     event.prev_hash = _last_hash()
     event.row_hash = compute_hash(event, event.prev_hash)
     # A Core insert, not `session.add()` and a flush: one row on every page

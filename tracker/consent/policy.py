@@ -282,7 +282,8 @@ def visible_individuals(
     shares the branches not depending on the category (cheaper to build and
     to plan than one clause per category).
     """
-    categories = tuple(dict.fromkeys(category if isinstance(category, tuple) else (category,)))
+    # Sorted: (A, B) and (B, A) are the same clause, remembered once.
+    categories = tuple(sorted(set(category if isinstance(category, tuple) else (category,))))
     if user is None or not user.is_active:
         return false()
     return _visibility_clause(

@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, delete, select, update
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.auth.models import Organisation, User
+from tracker.core.prepared import plain_rows
 from tracker.core.timeutil import now_utc
 from tracker.extensions import db
 from tracker.meetings.models import CalendarFeedToken
@@ -105,8 +106,9 @@ def resolve_token(token: str) -> ResolvedToken | None:
     selector, _, verifier = (token or "").partition(".")
     if not selector or not verifier or len(token) > 100:
         return None
-    # On the session's connection: a Core statement needs none of the ORM's execution.
-    row = db.session.connection().execute(_by_selector(), {"selector": selector}).first()
+    # Plain rows on the session's connection: a Core statement needs none of the ORM's execution.
+    rows = plain_rows(_by_selector(), {"selector": selector})  # the selector is unique
+    row = rows[0] if rows else None
     if row is None or not hmac.compare_digest(row.verifier_hash, _hash(verifier)):
         return None
     if not row.user_is_active:

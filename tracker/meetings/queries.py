@@ -12,6 +12,7 @@ from sqlalchemy.types import NullType
 
 from tracker.auth.models import Role, User
 from tracker.consent.policy import deny
+from tracker.core.prepared import plain_rows
 from tracker.core.timeutil import STOCKHOLM, now_utc
 from tracker.core.types import UTCDateTime
 from tracker.extensions import db
@@ -175,9 +176,9 @@ def stored_feed_rows(values: dict | None, past_months: int = 3) -> list[tuple]:
         return []
     now = now_utc()
     since = now - timedelta(days=31 * past_months)
-    # On the session's connection: a Core statement needs none of the ORM's execution.
-    result = db.session.connection().execute(_feed_statement(), {**values, "since": since, "now": now})
-    return [tuple(row) for row in result.all()]
+    # Plain rows on the session's connection: a Core statement needs none of the ORM's execution.
+    rows = plain_rows(_feed_statement(), {**values, "since": since, "now": now})
+    return [tuple(row) for row in rows]
 
 
 def feed_meetings(user: User, past_months: int = 3) -> list[FeedMeeting]:

@@ -35,10 +35,14 @@ def largest_remainder(weights: list[Decimal | int], total: int) -> list[int]:
     divisor = sum(scaled)
     if not scaled or divisor == 0:
         return [0] * len(scaled)
+    if divisor < 0:  # a net credit (negative adjustments): same shares, positive divisor
+        scaled, divisor = [-w for w in scaled], -divisor
+    # Each exact share is quotient + remainder / divisor, with 0 <= remainder < divisor.
     shares = [divmod(w * total, divisor) for w in scaled]
     floors = [quotient for quotient, _ in shares]
     missing = total - sum(floors)
-    order = sorted(range(len(shares)), key=lambda i: (-shares[i][1], -scaled[i], i))
+    # Largest remainder first; ties: the larger exact share, then the earlier row.
+    order = sorted(range(len(shares)), key=lambda i: (-shares[i][1], -scaled[i] * total, i))
     for i in order[:missing]:
         floors[i] += 1
     return floors
