@@ -1,7 +1,7 @@
 from sqlalchemy import select, text
 
 from tracker.audit.models import AuditAction, AuditEvent
-from tracker.audit.services import record, verify_chain
+from tracker.audit.services import record, record_each, verify_chain
 
 
 def _events(db, **filters):
@@ -38,6 +38,25 @@ def test_chain_verifies_when_untouched(app, db):
             record(AuditAction.VIEW, object_type="Thing", object_id=n)
     report = verify_chain()
     assert report.ok and report.checked >= 5
+
+
+def test_one_row_per_individual_shown_chains_in_the_given_order(app, db, factory):
+    a, b, c = (factory.individual().id for _ in range(3))
+    with app.test_request_context():
+        record(AuditAction.VIEW, object_type="Thing", object_id=1)
+        written = record_each(AuditAction.VIEW, [c, a, None, b, a], object_type="Note", details="meeting 7")
+        record(AuditAction.VIEW, object_type="Thing", object_id=2)
+    assert written == 3  # None and the repeated one are left out
+    rows = _events(db, object_type="Note")
+    assert [r.individual_id for r in rows] == [c, a, b]
+    assert {r.details for r in rows} == {"meeting 7"}
+    assert verify_chain().ok
+
+
+def test_nothing_shown_writes_no_audit_rows(app, db):
+    with app.test_request_context():
+        assert record_each(AuditAction.VIEW, [], object_type="Note") == 0
+    assert _events(db, object_type="Note") == []
 
 
 def test_chain_verification_finds_a_tampered_row(app, db):

@@ -72,6 +72,28 @@ def _actor():
     return None
 
 
+def _event(action: AuditAction, actor, **fields) -> AuditEvent:
+    return AuditEvent(
+        occurred_at=now_utc(),
+        user_id=actor.id if actor else None,
+        user_label=actor.email if actor else None,
+        organisation_id=actor.organisation_id if actor else None,
+        role=str(actor.role) if actor else None,
+        action=str(action),
+        remote_addr=request.remote_addr if has_request_context() else None,
+        **fields,
+    )
+
+
+def _chain_end() -> str:
+    """The hash to chain onto. The chain's lock first, then what the request changed so far (the
+    lock is taken before the flush's row locks, so the order of locks is the same in every
+    transaction that writes an audit row)."""
+    _lock_chain()
+    db.session.flush()
+    return _last_hash()
+
+
 def record(
     action: AuditAction,
     *,
@@ -92,26 +114,16 @@ def record(
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else obj.id
-    event = AuditEvent(
-        occurred_at=now_utc(),
-        user_id=actor.id if actor else None,
-        user_label=actor.email if actor else None,
-        organisation_id=actor.organisation_id if actor else None,
-        role=str(actor.role) if actor else None,
-        action=str(action),
+    event = _event(
+        action,
+        actor,
         object_type=object_type,
         object_id=object_id,
         individual_id=individual_id,
         reason=reason,
         details=details,
-        remote_addr=request.remote_addr if has_request_context() else None,
     )
-    # The chain's lock first, then what the request changed so far (as before:
-    # the lock is taken before the flush's row locks, so the order of locks is
-    # the same in every transaction that writes an audit row).
-    _lock_chain()
-    db.session.flush()
-    event.prev_hash = _last_hash()
+    event.prev_hash = _chain_end()
     event.row_hash = compute_hash(event, event.prev_hash)
     # A Core insert, not `session.add()` and a flush: one row on every page
     # view, and the unit of work costs more than the insert. The returned
@@ -122,6 +134,41 @@ def record(
 
 
 _INSERTED_FIELDS = (*_HASHED_FIELDS, "prev_hash", "row_hash")
+
+
+def record_each(
+    action: AuditAction,
+    individual_ids,
+    *,
+    object_type: str,
+    object_id: int | None = None,
+    details: str | None = None,
+) -> int:
+    """One audit row per individual shown (in the given order, duplicates once), for lists that
+    show personal data of many people: each read then belongs to the person's own trail
+    (loggkontroll, registerutdrag). One lock, one read of the chain's end and one executemany."""
+    ids = list(dict.fromkeys(i for i in individual_ids if i is not None))
+    if not ids:
+        return 0
+    actor = _actor()
+    prev_hash = _chain_end()
+    rows = []
+    for individual_id in ids:
+        event = _event(
+            action,
+            actor,
+            object_type=object_type,
+            object_id=object_id,
+            individual_id=individual_id,
+            reason=None,
+            details=details,
+        )
+        event.prev_hash = prev_hash
+        event.row_hash = prev_hash = compute_hash(event, prev_hash)
+        rows.append({field: getattr(event, field) for field in _INSERTED_FIELDS})
+    # Executed in list order on both databases, so ids ascend along the chain.
+    db.session.execute(_INSERT, rows)
+    return len(rows)
 
 
 @dataclass
