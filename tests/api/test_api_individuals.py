@@ -1,9 +1,9 @@
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.audit.models import AuditAction, AuditEvent
-from tracker.auth.models import ApiToken
+from tracker.auth.models import ApiToken, OrgType
 from tracker.people.models import Individual
 
 VALID = {
@@ -168,3 +168,64 @@ def test_nul_characters_are_invalid_input_not_a_server_error(api, db):
     response = call("POST", "/individuals/search", {"q": "0\x00"})
     assert response.status_code == 422 and "q" in response.json["errors"]
     assert call("POST", "/meetings", {"title": "A\x00"}).status_code == 422
+
+
+def _put_body(individual, **overrides):
+    return {
+        "personnummer": individual.personnummer,
+        "first_name": individual.first_name,
+        "last_name": individual.last_name,
+        "gender": individual.gender.value,
+        "home_municipality": individual.home_municipality,
+        "clinic_id": individual.clinic_id,
+        "coordinator_id": individual.coordinator_id,
+        "fk_officer_id": individual.fk_officer_id,
+        "version": individual.version,
+        **overrides,
+    }
+
+
+def test_a_coordinator_from_another_organisation_is_refused_so_nothing_is_shared_without_consent(
+    api, factory, db, case
+):
+    kommun_user = factory.user("samordnare", organisation=factory.organisation(OrgType.KOMMUN))
+    factory.care_plan(case.individual, goals="Behandling")
+    db.session.commit()
+    rehab, outsider = api(case.rehab), api(kommun_user)
+    path = f"/individuals/{case.individual.public_id}"
+    response = rehab("PUT", path, _put_body(case.individual, coordinator_id=kommun_user.id))
+    assert response.status_code == 422
+    assert "ansvariga enheten" in response.json["errors"]["coordinator_id"]
+    created = rehab("POST", "/individuals", _body(case.rehab, coordinator_id=kommun_user.id))
+    assert created.status_code == 422 and "coordinator_id" in created.json["errors"]
+    assert outsider("GET", f"{path}/plan").status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Individual, case.individual.id).coordinator_id == case.rehab.id
+
+
+def test_a_case_never_changes_its_responsible_unit_by_an_edit(api, factory, db, case):
+    # Data from before the coordinator rule: a project team's samordnare coordinates the case.
+    team = factory.organisation(OrgType.PROJECT)
+    samordnare = factory.user("samordnare", organisation=team)
+    case.individual.coordinator_id = samordnare.id
+    db.session.commit()
+    body = _put_body(case.individual, clinic_id=team.id, coordinator_id=None)
+    response = api(samordnare)("PUT", f"/individuals/{case.individual.public_id}", body)
+    assert response.status_code == 422
+    assert "kan inte bytas" in response.json["errors"]["clinic_id"]
+    assert api(case.rehab)("GET", f"/individuals/{case.individual.public_id}").status_code == 200
+
+
+def test_registering_a_personnummer_already_in_puls_is_audited_on_that_person(api, factory, db):
+    stranger = factory.individual()  # another clinic's patient
+    db.session.commit()
+    call = api("rehabkoordinator")
+    response = call("POST", "/individuals", _body(call.user, personnummer=stranger.personnummer))
+    assert response.status_code == 422
+    [event] = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == AuditAction.DENIED, AuditEvent.individual_id == stranger.id
+        )
+    ).all()
+    assert event.user_id == call.user.id and event.details == "personnummer_taken; create"
+    assert db.session.scalar(select(func.count()).select_from(Individual)) == 1  # nothing else stored

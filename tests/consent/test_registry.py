@@ -301,6 +301,29 @@ def test_printable_consent_form_is_prefilled(client, login_as, factory, db):
     assert person.full_name in body and "☒ Försäkringskassan" in body and "☐ Arbetsförmedlingen" in body
 
 
+def test_the_emergency_form_does_not_tell_whether_a_number_is_in_puls_before_the_reason_is_valid(
+    client, login_as, factory, db
+):
+    login_as("rehabkoordinator")
+    stranger = factory.individual()  # another clinic's patient, no link at all
+    db.session.commit()
+
+    def attempt(number, reason):
+        response = client.post("/nodoppning", data={"personnummer": number, "reason": reason})
+        assert response.status_code == 422
+        return response.get_data(as_text=True).replace(number, "NUMBER")
+
+    known, unknown = attempt(stranger.personnummer_display, "kort"), attempt("19121212-1212", "kort")
+    assert known == unknown and "minst 20 tecken" in known
+    assert not _audit(db, AuditAction.EMERGENCY_ACCESS) and not _audit(db, AuditAction.DENIED)
+    # With a valid reason the answer must differ (access is opened or not), and a number that is
+    # not in Puls is kept in the log as a refused attempt.
+    answer = attempt("19121212-1212", "Akut läge på akutmottagningen, patienten medvetslös")
+    assert "Ingen person med det numret finns i Puls." in answer
+    [event] = _audit(db, AuditAction.DENIED)
+    assert event.details == "emergency_access; personnummer not in Puls" and event.individual_id is None
+
+
 def test_emergency_access_needs_reason_and_password_and_is_time_limited(
     client, login_as, factory, db, frozen_time
 ):

@@ -207,3 +207,19 @@ def test_case_contact_is_added_and_removed(client, login_as, factory, db):
     )
     assert response.status_code == 302
     assert "Socialtjänsten Test" in client.get(f"/personer/{person.public_id}").get_data(as_text=True)
+
+
+def test_registering_a_number_already_in_puls_is_refused_and_audited_on_that_person(
+    client, login_as, factory, db
+):
+    user = login_as("rehabkoordinator")
+    stranger = factory.individual()  # another clinic's patient
+    db.session.commit()
+    response = client.post("/personer/ny", data=_form(user, personnummer=stranger.personnummer_display))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Det finns redan en person med det numret i Puls." in page and "Åberg" in page  # values kept
+    db.session.expire_all()
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.DENIED)).all()
+    assert (event.individual_id, event.user_id) == (stranger.id, user.id)
+    assert db.session.scalar(select(func.count()).select_from(Individual)) == 1

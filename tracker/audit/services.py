@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import insert, select, text
 
@@ -134,6 +134,23 @@ def record(
 
 
 _INSERTED_FIELDS = (*_HASHED_FIELDS, "prev_hash", "row_hash")
+
+
+def record_kept(action: AuditAction, **fields) -> None:
+    """Audit an attempt that must stay in the log even when the request fails (a refused probe
+    for a personnummer answers 422, and a failed request rolls back). The row is written at the
+    end of the request, after its rollback or before its commit (`write_kept`)."""
+    if not has_request_context():
+        raise RuntimeError("record_kept needs a request; call record() instead")
+    g.setdefault("puls_kept_audit", []).append((action, fields))
+
+
+def write_kept() -> int:
+    """Write the rows `record_kept` held back (core.web.finish calls this once per request)."""
+    kept = g.pop("puls_kept_audit", [])
+    for action, fields in kept:
+        record(action, **fields)
+    return len(kept)
 
 
 def record_each(

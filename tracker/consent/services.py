@@ -355,7 +355,9 @@ def lift_block(block: Block, individual_asked: bool, note: str, by: User) -> Non
 # ---------------------------------------------------------------- emergency access
 
 
-def open_emergency_access(individual: Individual, user: User, reason: str) -> EmergencyAccess:
+def checked_emergency_reason(reason: str | None) -> str:
+    """The reason for an emergency access, or a ValidationError. Checked before the person is
+    looked up, so that the answer to a bad reason never tells whether a number is in Puls."""
     reason = (reason or "").strip()
     if len(reason) < 20:
         raise ValidationError({"reason": "Beskriv skälet till nödöppningen (minst 20 tecken)."})
@@ -364,6 +366,11 @@ def open_emergency_access(individual: Individual, user: User, reason: str) -> Em
     if PERSONNUMMER_LIKE.search(" ".join(reason.split())):
         # The reason is kept in the hash-chained audit log, which is never anonymised.
         raise ValidationError({"reason": "Skriv inget personnummer i skälet; det sparas i loggen."})
+    return reason
+
+
+def open_emergency_access(individual: Individual, user: User, reason: str) -> EmergencyAccess:
+    reason = checked_emergency_reason(reason)
     now = now_utc()
     access = EmergencyAccess(
         user_id=user.id,

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_kept
 from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import AUTHORITY_LABELS, Organisation, Role
 from tracker.auth.reauth import require_recent_auth
@@ -313,25 +314,35 @@ def emergency():
     require_role(current_user, *EMERGENCY_ROLES)
     form = EmergencyAccessForm()
     if form.validate_on_submit():
-        individual = None
-        try:
-            number = personnummer.normalise(form.personnummer.data)
-        except personnummer.InvalidPersonnummer as exc:
-            form.personnummer.errors = [str(exc)]
-        else:
-            individual = db.session.scalar(select(Individual).where(Individual.personnummer == number))
-            if individual is None:
-                form.personnummer.errors = ["Ingen person med det numret finns i Puls."]
+        individual = _emergency_target(form)
         if individual is not None:
-            try:
-                services.open_emergency_access(individual, current_user, form.reason.data)
-            except ValidationError as error:
-                apply_errors(form, error)
-            else:
-                flash("Nödöppning gäller i begränsad tid. Den loggas och granskas.", "warning")
-                return redirect(url_for("people.show", public_id=individual.public_id))
+            services.open_emergency_access(individual, current_user, form.reason.data)
+            flash("Nödöppning gäller i begränsad tid. Den loggas och granskas.", "warning")
+            return redirect(url_for("people.show", public_id=individual.public_id))
     status = 422 if form.is_submitted() else 200
     return render_template("consent/emergency.html", form=form), status
+
+
+def _emergency_target(form: EmergencyAccessForm) -> Individual | None:
+    """The person to open, once the number and the reason are both valid (so a bad reason never
+    tells whether a number is in Puls). A number not in Puls is audited as a refused attempt."""
+    try:
+        number = personnummer.normalise(form.personnummer.data)
+    except personnummer.InvalidPersonnummer as exc:
+        form.personnummer.errors = [str(exc)]
+        number = None
+    try:
+        services.checked_emergency_reason(form.reason.data)
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None
+    if number is None:
+        return None
+    individual = db.session.scalar(select(Individual).where(Individual.personnummer == number))
+    if individual is None:
+        form.personnummer.errors = ["Ingen person med det numret finns i Puls."]
+        record_kept(AuditAction.DENIED, details="emergency_access; personnummer not in Puls")
+    return individual
 
 
 @bp.route("/admin/nodoppningar")

@@ -69,14 +69,20 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def finish(response):
+        from tracker.audit.services import write_kept as write_kept_audit
+
         # Asked before the commit, which expires the user and would reload it.
         authenticated = bool(current_user) and current_user.is_authenticated
         # One commit per request: a successful request commits what its
         # services flushed; any failure leaves the database as it was.
+        # Audit rows kept despite a failure (`record_kept`) are written either way.
         if response.status_code < 400:
+            write_kept_audit()
             db.session.commit()
         else:
             db.session.rollback()
+            if write_kept_audit():
+                db.session.commit()
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Content-Type-Options", "nosniff")

@@ -2,10 +2,12 @@
 
 from dataclasses import dataclass
 
+from flask import has_request_context
 from sqlalchemy import and_, select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_kept
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.core import personnummer
 from tracker.core.editing import apply_changes, changed_fields, check_version
@@ -54,6 +56,7 @@ def _validate(data: IndividualData, existing: Individual | None, by: User) -> di
         )
         if clash and (existing is None or clash != existing.id):
             errors["personnummer"] = "Det finns redan en person med det numret i Puls."
+            _audit_clash(clash, existing)
     for name in ("first_name", "last_name", "home_municipality"):
         value = _clean(getattr(data, name))
         if not value:
@@ -71,11 +74,19 @@ def _validate(data: IndividualData, existing: Individual | None, by: User) -> di
     values["clinic_id"] = clinic.id if clinic else None
     if clinic is not None and clinic.id != by.organisation_id:
         errors["clinic_id"] = "Du kan bara registrera personer för din egen enhet."
+    if existing is not None and clinic is not None and clinic.id != existing.clinic_id:
+        # The responsible unit sees and edits the whole case without consent: a case never
+        # changes hands by an edit.
+        errors["clinic_id"] = "Ansvarig enhet kan inte bytas för en registrerad person."
     coordinator = db.session.get(User, data.coordinator_id) if data.coordinator_id else None
     if data.coordinator_id and (
         coordinator is None or coordinator.role not in COORDINATOR_ROLES or not coordinator.is_active
     ):
         errors["coordinator_id"] = "Välj en aktiv rehabkoordinator eller samordnare i listan."
+    elif coordinator is not None and coordinator.organisation_id != values["clinic_id"]:
+        # The coordinator is responsible unit too (every category, no consent needed), so only
+        # the clinic's own staff can be made coordinator.
+        errors["coordinator_id"] = "Välj en rehabkoordinator eller samordnare på den ansvariga enheten."
     values["coordinator_id"] = coordinator.id if coordinator else None
     officer = db.session.get(User, data.fk_officer_id) if data.fk_officer_id else None
     if data.fk_officer_id and (officer is None or officer.role != Role.HANDLAGGARE or not officer.is_active):
@@ -84,6 +95,14 @@ def _validate(data: IndividualData, existing: Individual | None, by: User) -> di
     if errors:
         raise ValidationError(errors)
     return values
+
+
+def _audit_clash(individual_id: int, existing: Individual | None) -> None:
+    """Someone typed the personnummer of a person already in Puls: the answer says so (numbers
+    are unique), so the attempt goes into that person's audit trail even though it fails."""
+    if has_request_context():  # imports audit their own refused rows
+        action = "create" if existing is None else "update"
+        record_kept(AuditAction.DENIED, individual_id=individual_id, details=f"personnummer_taken; {action}")
 
 
 def create_individual(data: IndividualData, by: User) -> Individual:
