@@ -11,6 +11,8 @@ noise hits every target alike:
 - bare Flask: a tiny Flask app (no Puls) whose route runs one indexed query;
 - bare Puls route: a route registered by the benchmark on the Puls app that
   runs the same query behind Puls' login, session and commit machinery;
+- floor page: that route plus an audit row and the page layout, the least a
+  page with personal data can cost;
 - the pages: individuals list, a case page, the FK worklist (fk1's start
   page), a user's ICS feed, the yearly report of the platform project;
 - the report's main tables as hand-written SQL (one connection, no ORM).
