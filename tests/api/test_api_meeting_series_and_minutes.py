@@ -275,3 +275,19 @@ def test_agenda_and_minutes_use_a_fixed_number_of_queries(api, table, factory, c
             row.append(counter.count)
         counts.append(row)
     assert counts[0] == counts[1]
+
+
+# ---------------------------------------------------------------- aggregates only, audit per person, closed
+
+
+def test_ledning_gets_counts_not_names_from_the_agenda(api, table, factory, db):
+    meeting, rehab, _officer, named, hidden = table
+    lead = factory.user("ledning", organisation=rehab.organisation)
+    response = api(lead)("GET", f"/meetings/{meeting.id}/agenda")
+    assert response.status_code == 200, response.json
+    cases = next(s for s in response.json["sections"] if s["key"] == "cases")
+    assert cases["named"] == [] and cases["own_unnamed"] == [] and cases["hidden_count"] == 2
+    text = response.get_data(as_text=True)
+    for individual in (named, hidden):
+        assert individual.last_name not in text and individual.public_id not in text
+    assert response.json["consent_prompt"] is None  # no consent would name them to ledning

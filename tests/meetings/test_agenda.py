@@ -134,3 +134,47 @@ def test_the_rehabkoordinator_adds_a_case_and_a_free_point(client, db, factory, 
     assert "Rutiner inför sommaren" in html
     assert "1 ärende utan giltigt samtycke" in html and "Nova Nyberg" in html  # listed under "Dina ärenden"
     assert client.post(f"/moten/{meeting.id}/dagordning/punkt", data={"text": ""}).status_code == 422
+
+
+# ---------------------------------------------------------------- roles that see aggregates only
+
+
+def test_ledning_sees_counts_not_names_on_the_agenda(client, db, factory, fk_setup, login):
+    meeting, named, unconsented = _pulsmote(factory, fk_setup, db)
+    lead = factory.user("ledning", organisation=fk_setup["clinic"])
+    db.session.commit()
+    login(lead)
+    assert client.get(f"/personer/{named.public_id}").status_code == 403  # the policy's answer
+    html = client.get(f"/moten/{meeting.id}/dagordning").get_data(as_text=True)
+    # Neither as a case named for the table nor as one of "your" cases without consent.
+    assert "Samtyckesson" not in html and "Utansson" not in html
+    assert named.public_id not in html and unconsented.public_id not in html
+    assert "2 ärenden" in html
+    # What the FK officer at the same meeting sees is unchanged.
+    agenda = build_agenda(meeting, fk_setup["officer"])
+    assert agenda.named_ids == {named.id}
+
+
+def test_an_admin_sees_counts_not_names_on_the_agenda(db, factory, fk_setup):
+    meeting, named, _unconsented = _pulsmote(factory, fk_setup, db)
+    admin = factory.user("admin", organisation=fk_setup["clinic"])
+    section = next(s for s in build_agenda(meeting, admin).sections if s.key == "cases")
+    assert section.named == [] and section.own_hidden == [] and section.hidden_count == 2
+
+
+def test_a_pulsmote_organised_by_ledning_shows_the_clinics_certificates_as_counts(
+    client, db, factory, fk_setup, login
+):
+    from tests.factories import meeting_data
+    from tracker.meetings.services import create_meeting
+
+    clinic = fk_setup["clinic"]
+    person = factory.individual(clinic=clinic, first_name="Cilla", last_name="Certifikatsson")
+    factory.certificate(person, issued_on=date(2026, 3, 10), clinic=clinic)
+    lead = factory.user("ledning", organisation=clinic)
+    meeting = create_meeting(meeting_data(day=date(2026, 3, 20), orgs=[clinic], kind="pulsmote"), lead)
+    db.session.commit()
+    login(lead)
+    html = client.get(f"/moten/{meeting.id}/dagordning").get_data(as_text=True)
+    assert "Certifikatsson" not in html and "2026-03-10" not in html
+    assert "1 ärende" in html

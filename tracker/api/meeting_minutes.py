@@ -186,7 +186,7 @@ def get_agenda(meeting_id: int, meeting: Meeting):
         ],
         "parties": [{"id": o.id, "name": o.name} for o in agenda.parties],
         "hidden_total": agenda.hidden_total,
-        "consent_prompt": CONSENT_PROMPT if agenda.hidden_total else None,
+        "consent_prompt": CONSENT_PROMPT if agenda.hidden_total and not agenda.counts_only else None,
     }
 
 
