@@ -291,3 +291,22 @@ def test_ledning_gets_counts_not_names_from_the_agenda(api, table, factory, db):
     for individual in (named, hidden):
         assert individual.last_name not in text and individual.public_id not in text
     assert response.json["consent_prompt"] is None  # no consent would name them to ledning
+
+
+def test_agenda_and_minutes_reads_are_audited_on_each_person_shown(api, table, db):
+    meeting, rehab, officer, named, hidden = table
+    for individual in (named, hidden):
+        note = {"individual": individual.public_id, "note": "Planerar praktik"}
+        assert api(rehab)("POST", f"/meetings/{meeting.id}/case-notes", note).status_code == 201
+    call = api(officer)
+    assert call("GET", f"/meetings/{meeting.id}/agenda").status_code == 200
+    assert call("GET", f"/meetings/{meeting.id}/minutes").status_code == 200
+    rows = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.user_id == officer.id, AuditEvent.individual_id.is_not(None))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(r.action, r.object_type, r.object_id, r.individual_id, r.details) for r in rows] == [
+        ("view", "AgendaCase", meeting.id, named.id, f"api meeting {meeting.id}"),
+        ("view", "MeetingCaseNote", meeting.id, named.id, f"api meeting {meeting.id}"),
+    ]

@@ -1,6 +1,6 @@
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Authority
@@ -178,3 +178,57 @@ def test_a_pulsmote_organised_by_ledning_shows_the_clinics_certificates_as_count
     html = client.get(f"/moten/{meeting.id}/dagordning").get_data(as_text=True)
     assert "Certifikatsson" not in html and "2026-03-10" not in html
     assert "1 ärende" in html
+
+
+# ---------------------------------------------------------------- audit per person
+
+
+def test_each_case_named_on_the_agenda_is_audited_on_its_person(client, db, factory, fk_setup, login):
+    meeting, named, unconsented = _pulsmote(factory, fk_setup, db)
+    db.session.commit()
+    login(fk_setup["officer"])
+    assert "Siri Samtyckesson" in client.get(f"/moten/{meeting.id}/dagordning").get_data(as_text=True)
+    rows = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.user_id == fk_setup["officer"].id, AuditEvent.individual_id.is_not(None)
+        )
+    ).all()
+    assert [(r.action, r.object_type, r.object_id, r.individual_id) for r in rows] == [
+        ("view", "AgendaCase", meeting.id, named.id)
+    ]
+    assert rows[0].details == f"meeting {meeting.id}"  # no name, no personnummer
+    # The responsible unit also sees its own unnamed case by name (to obtain consent): both audited.
+    client.post("/logout")
+    login(fk_setup["rehab"])
+    client.get(f"/moten/{meeting.id}/dagordning")
+    seen = db.session.scalars(
+        select(AuditEvent.individual_id).where(
+            AuditEvent.user_id == fk_setup["rehab"].id, AuditEvent.object_type == "AgendaCase"
+        )
+    ).all()
+    assert sorted(seen) == sorted([named.id, unconsented.id])
+
+
+def test_the_agenda_page_uses_a_fixed_number_of_queries_with_its_audit(
+    client, db, factory, fk_setup, login, count_queries
+):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["clinic"], fk_setup["fk"]])
+    login(fk_setup["officer"])
+
+    def page_with(n):
+        for _ in range(n):
+            individual = factory.individual(clinic=fk_setup["clinic"])
+            factory.consent(individual)
+            db.session.add(AgendaCase(meeting=meeting, individual_id=individual.id))
+        db.session.commit()
+        with count_queries() as counter:
+            assert client.get(f"/moten/{meeting.id}/dagordning").status_code == 200
+        return counter.count
+
+    assert page_with(3) == page_with(30)
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.object_type == "AgendaCase")
+        )
+        == 3 + 33
+    )

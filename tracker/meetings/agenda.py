@@ -123,6 +123,13 @@ class Agenda:
         return {case.individual.id for s in self.sections for case in s.named}
 
     @property
+    def shown_ids(self) -> list[int]:
+        """Every individual the viewer sees by name: named for the table, or their own unnamed cases."""
+        shown = [case.individual.id for s in self.sections for case in s.named]
+        shown += [individual.id for s in self.sections for individual in s.own_hidden]
+        return list(dict.fromkeys(shown))
+
+    @property
     def hidden_total(self) -> int:
         return sum(s.hidden_count for s in self.sections)
 

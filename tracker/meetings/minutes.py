@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_each
 from tracker.auth.models import Role, User
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import load_facts, may, require
@@ -88,8 +89,11 @@ def add_case_note(
     return row
 
 
-def visible_case_notes(user: User, notes: list[MeetingCaseNote]) -> list[MeetingCaseNote]:
-    """The notes the user may read (policy, batched), each read audited."""
+def visible_case_notes(
+    user: User, meeting: Meeting, notes: list[MeetingCaseNote], via_api: bool = False
+) -> list[MeetingCaseNote]:
+    """The notes of the meeting the user may read (policy, batched); each person's notes read are
+    audited on that person (loggkontroll, registerutdrag), in one batch."""
     ids = list({n.individual_id for n in notes})
     facts = load_facts(user, ids)
     visible = [
@@ -98,10 +102,13 @@ def visible_case_notes(user: User, notes: list[MeetingCaseNote]) -> list[Meeting
         if may(user, Action.VIEW, n.individual, Category.MEETING_NOTES, facts=facts[n.individual_id])
         and may(user, Action.VIEW, n.individual, Category.IDENTITY, facts=facts[n.individual_id])
     ]
-    if visible:
-        audit_record(
-            AuditAction.LIST, object_type="MeetingCaseNote", details=f"meeting notes shown={len(visible)}"
-        )
+    record_each(
+        AuditAction.VIEW,
+        [n.individual_id for n in visible],
+        object_type="MeetingCaseNote",
+        object_id=meeting.id,
+        details=f"{'api ' if via_api else ''}meeting {meeting.id}",
+    )
     return visible
 
 

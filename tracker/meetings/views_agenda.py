@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditAction
-from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_each
 from tracker.auth.forms import ConfirmForm
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import may, require_role
@@ -46,8 +46,14 @@ def _own_cases_choices() -> list[tuple[str, str]]:
 
 def _render_agenda(meeting, point_form=None, case_form=None, status=200):
     agenda = build_agenda(meeting, current_user)
-    if agenda.named_ids:
-        audit_record(AuditAction.LIST, obj=meeting, details=f"agenda; named={len(agenda.named_ids)}")
+    # One row per person shown by name, so the read is in each person's own audit trail.
+    record_each(
+        AuditAction.VIEW,
+        agenda.shown_ids,
+        object_type="AgendaCase",
+        object_id=meeting.id,
+        details=f"meeting {meeting.id}",
+    )
     case_form = case_form or CaseForm()
     case_form.individual.choices = _own_cases_choices()
     rows = {row.individual_id: row for row in meeting.agenda_cases}
@@ -141,7 +147,7 @@ def _render_minutes(meeting, note_form=None, held_form=None, status=200):
     return render_template(
         "meetings/minutes.html",
         meeting=meeting,
-        notes=minutes.visible_case_notes(current_user, list(notes)),
+        notes=minutes.visible_case_notes(current_user, meeting, list(notes)),
         total_notes=len(notes),
         note_form=note_form,
         held_form=_held_form(meeting, held_form),
