@@ -310,3 +310,37 @@ def test_agenda_and_minutes_reads_are_audited_on_each_person_shown(api, table, d
         ("view", "AgendaCase", meeting.id, named.id, f"api meeting {meeting.id}"),
         ("view", "MeetingCaseNote", meeting.id, named.id, f"api meeting {meeting.id}"),
     ]
+
+
+def test_held_minutes_take_no_new_case_notes_or_agenda_cases(api, table, factory, frozen_time, db):
+    meeting, rehab, _officer, named, _hidden = table
+    late_case = factory.individual(clinic=rehab.organisation)
+    db.session.commit()
+    frozen_time.move_to(meeting.starts_at + timedelta(minutes=30))
+    call = api(rehab)
+    assert call("POST", f"/meetings/{meeting.id}/held", {"general_notes": "Klart"}).status_code == 200
+    note = call("POST", f"/meetings/{meeting.id}/case-notes", {"individual": named.public_id, "note": "Sent"})
+    assert note.status_code == 422 and "protokollet stängt" in note.json["errors"]["note"]
+    case = call("POST", f"/meetings/{meeting.id}/agenda/cases", {"individual": late_case.public_id})
+    assert case.status_code == 422 and "protokollet stängt" in case.json["errors"]["individual"]
+    assert db.session.scalar(select(func.count()).select_from(MeetingCaseNote)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AgendaCase).where(AgendaCase.individual_id == late_case.id)
+        )
+        == 0
+    )
+
+
+def test_a_cancelled_meeting_takes_no_new_case_notes_or_agenda_cases(api, table, factory, db):
+    meeting, rehab, _officer, named, _hidden = table
+    late_case = factory.individual(clinic=rehab.organisation)
+    db.session.commit()
+    call = api(rehab)
+    cancelled = call("POST", f"/meetings/{meeting.id}/cancel", {"reason": "Sjukdom"})
+    assert cancelled.status_code == 200, cancelled.json
+    note = call("POST", f"/meetings/{meeting.id}/case-notes", {"individual": named.public_id, "note": "x"})
+    assert note.status_code == 422 and "inställt" in note.json["errors"]["note"]
+    case = call("POST", f"/meetings/{meeting.id}/agenda/cases", {"individual": late_case.public_id})
+    assert case.status_code == 422 and "inställt" in case.json["errors"]["individual"]
+    assert db.session.scalar(select(func.count()).select_from(MeetingCaseNote)) == 0

@@ -232,3 +232,23 @@ def test_the_agenda_page_uses_a_fixed_number_of_queries_with_its_audit(
         )
         == 3 + 33
     )
+
+
+# ---------------------------------------------------------------- closed meetings
+
+
+def test_a_cancelled_meeting_takes_no_new_cases_on_its_agenda(client, db, factory, fk_setup, login):
+    from tracker.meetings.services import cancel_meeting
+
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["clinic"], fk_setup["fk"]])
+    individual = factory.individual(clinic=fk_setup["clinic"], first_name="Nova", last_name="Nyberg")
+    cancel_meeting(meeting, "Sjukdom")
+    db.session.commit()
+    login(fk_setup["rehab"])
+    assert "Lägg till ärende" not in client.get(f"/moten/{meeting.id}/dagordning").get_data(as_text=True)
+    response = client.post(
+        f"/moten/{meeting.id}/dagordning/arende", data={"individual": individual.public_id}
+    )
+    assert response.status_code == 422
+    assert "Mötet är inställt; ärenden kan inte läggas till." in response.get_data(as_text=True)
+    assert db.session.scalar(select(AgendaCase.id).where(AgendaCase.meeting_id == meeting.id)) is None

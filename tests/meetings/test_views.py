@@ -327,3 +327,25 @@ def test_reading_case_notes_in_the_minutes_is_audited_on_each_person(client, db,
     assert [(r.action, r.object_type, r.object_id, r.individual_id, r.details) for r in rows] == [
         ("view", "MeetingCaseNote", meeting.id, shown.id, f"meeting {meeting.id}")
     ]
+
+
+def test_held_minutes_take_no_new_case_notes(client, db, factory, fk_setup, login, frozen_time):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]], users=[fk_setup["officer"]])
+    individual = factory.individual(clinic=fk_setup["clinic"])
+    db.session.commit()
+    frozen_time.move_to(meeting.starts_at + timedelta(minutes=30))
+    login(fk_setup["rehab"])
+    url = f"/moten/{meeting.id}/protokoll/anteckning"
+    # During the meeting, before it is marked held, notes are taken.
+    assert (
+        client.post(url, data={"individual": individual.public_id, "note": "Under mötet"}).status_code == 302
+    )
+    held = client.post(f"/moten/{meeting.id}/protokoll/genomfort", data={"general_notes": "Klart"})
+    assert held.status_code == 302
+    assert "Spara anteckning" not in client.get(f"/moten/{meeting.id}/protokoll").get_data(as_text=True)
+    late = client.post(url, data={"individual": individual.public_id, "note": "Skrivet i efterhand"})
+    assert late.status_code == 422
+    html = late.get_data(as_text=True)
+    assert "protokollet stängt; anteckningar kan inte läggas till" in html and "Skrivet i efterhand" in html
+    notes = db.session.scalars(select(MeetingCaseNote.note).where(MeetingCaseNote.meeting_id == meeting.id))
+    assert notes.all() == ["Under mötet"]

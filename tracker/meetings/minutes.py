@@ -34,6 +34,18 @@ def _text(value: str | None, field: str, limit: int, required: bool = True) -> s
     return value or None
 
 
+def _require_open(meeting: Meeting, field: str, what: str) -> None:
+    """Cases and case notes are added while the meeting is planned (before and during it). There is
+    no addendum: marking it held closes the minutes, and a later note would read in the case's
+    timeline as discussed at a meeting where it was not."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({field: f"Mötet är inställt; {what} kan inte läggas till."})
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(
+            {field: f"Mötet är genomfört och protokollet stängt; {what} kan inte läggas till."}
+        )
+
+
 def add_point(meeting: Meeting, text: str, user: User) -> AgendaPoint:
     point = AgendaPoint(meeting=meeting, text=_text(text, "text", 500), created_by_id=user.id)
     db.session.add(point)
@@ -51,6 +63,7 @@ def remove_point(point: AgendaPoint) -> None:
 def add_case(meeting: Meeting, individual: Individual, user: User) -> AgendaCase:
     """Only the responsible unit puts a case on the agenda (policy: EDIT meeting notes)."""
     require(user, Action.EDIT, individual, Category.MEETING_NOTES)
+    _require_open(meeting, "individual", "ärenden")
     exists = db.session.scalar(
         select(AgendaCase.id).where(
             AgendaCase.meeting_id == meeting.id, AgendaCase.individual_id == individual.id
@@ -76,6 +89,7 @@ def add_case_note(
     meeting: Meeting, individual: Individual, note: str, next_steps: str | None, user: User
 ) -> MeetingCaseNote:
     require(user, Action.EDIT, individual, Category.MEETING_NOTES)
+    _require_open(meeting, "note", "anteckningar")
     row = MeetingCaseNote(
         meeting=meeting,
         individual_id=individual.id,

@@ -44,6 +44,13 @@ def _own_cases_choices() -> list[tuple[str, str]]:
     return [("", "– välj –")] + [(pid, f"{last}, {first}") for pid, first, last in rows]
 
 
+def _open_form_choices(meeting, form) -> list[tuple[str, str]]:
+    """Cases and notes are added while the meeting is planned; a refused form is shown with its error."""
+    if meeting.status != MeetingStatus.PLANNED and not form.errors:
+        return []
+    return _own_cases_choices()
+
+
 def _render_agenda(meeting, point_form=None, case_form=None, status=200):
     agenda = build_agenda(meeting, current_user)
     # One row per person shown by name, so the read is in each person's own audit trail.
@@ -55,7 +62,7 @@ def _render_agenda(meeting, point_form=None, case_form=None, status=200):
         details=f"meeting {meeting.id}",
     )
     case_form = case_form or CaseForm()
-    case_form.individual.choices = _own_cases_choices()
+    case_form.individual.choices = _open_form_choices(meeting, case_form)
     rows = {row.individual_id: row for row in meeting.agenda_cases}
     return render_template(
         "meetings/agenda.html",
@@ -143,7 +150,7 @@ def _render_minutes(meeting, note_form=None, held_form=None, status=200):
         .order_by(MeetingCaseNote.id)
     ).all()
     note_form = note_form or CaseNoteForm()
-    note_form.individual.choices = _own_cases_choices()
+    note_form.individual.choices = _open_form_choices(meeting, note_form)
     return render_template(
         "meetings/minutes.html",
         meeting=meeting,
