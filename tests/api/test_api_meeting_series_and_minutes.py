@@ -275,3 +275,72 @@ def test_agenda_and_minutes_use_a_fixed_number_of_queries(api, table, factory, c
             row.append(counter.count)
         counts.append(row)
     assert counts[0] == counts[1]
+
+
+# ---------------------------------------------------------------- aggregates only, audit per person, closed
+
+
+def test_ledning_gets_counts_not_names_from_the_agenda(api, table, factory, db):
+    meeting, rehab, _officer, named, hidden = table
+    lead = factory.user("ledning", organisation=rehab.organisation)
+    response = api(lead)("GET", f"/meetings/{meeting.id}/agenda")
+    assert response.status_code == 200, response.json
+    cases = next(s for s in response.json["sections"] if s["key"] == "cases")
+    assert cases["named"] == [] and cases["own_unnamed"] == [] and cases["hidden_count"] == 2
+    text = response.get_data(as_text=True)
+    for individual in (named, hidden):
+        assert individual.last_name not in text and individual.public_id not in text
+    assert response.json["consent_prompt"] is None  # no consent would name them to ledning
+
+
+def test_agenda_and_minutes_reads_are_audited_on_each_person_shown(api, table, db):
+    meeting, rehab, officer, named, hidden = table
+    for individual in (named, hidden):
+        note = {"individual": individual.public_id, "note": "Planerar praktik"}
+        assert api(rehab)("POST", f"/meetings/{meeting.id}/case-notes", note).status_code == 201
+    call = api(officer)
+    assert call("GET", f"/meetings/{meeting.id}/agenda").status_code == 200
+    assert call("GET", f"/meetings/{meeting.id}/minutes").status_code == 200
+    rows = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.user_id == officer.id, AuditEvent.individual_id.is_not(None))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(r.action, r.object_type, r.object_id, r.individual_id, r.details) for r in rows] == [
+        ("view", "AgendaCase", meeting.id, named.id, f"api meeting {meeting.id}"),
+        ("view", "MeetingCaseNote", meeting.id, named.id, f"api meeting {meeting.id}"),
+    ]
+
+
+def test_held_minutes_take_no_new_case_notes_or_agenda_cases(api, table, factory, frozen_time, db):
+    meeting, rehab, _officer, named, _hidden = table
+    late_case = factory.individual(clinic=rehab.organisation)
+    db.session.commit()
+    frozen_time.move_to(meeting.starts_at + timedelta(minutes=30))
+    call = api(rehab)
+    assert call("POST", f"/meetings/{meeting.id}/held", {"general_notes": "Klart"}).status_code == 200
+    note = call("POST", f"/meetings/{meeting.id}/case-notes", {"individual": named.public_id, "note": "Sent"})
+    assert note.status_code == 422 and "protokollet stängt" in note.json["errors"]["note"]
+    case = call("POST", f"/meetings/{meeting.id}/agenda/cases", {"individual": late_case.public_id})
+    assert case.status_code == 422 and "protokollet stängt" in case.json["errors"]["individual"]
+    assert db.session.scalar(select(func.count()).select_from(MeetingCaseNote)) == 0
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(AgendaCase).where(AgendaCase.individual_id == late_case.id)
+        )
+        == 0
+    )
+
+
+def test_a_cancelled_meeting_takes_no_new_case_notes_or_agenda_cases(api, table, factory, db):
+    meeting, rehab, _officer, named, _hidden = table
+    late_case = factory.individual(clinic=rehab.organisation)
+    db.session.commit()
+    call = api(rehab)
+    cancelled = call("POST", f"/meetings/{meeting.id}/cancel", {"reason": "Sjukdom"})
+    assert cancelled.status_code == 200, cancelled.json
+    note = call("POST", f"/meetings/{meeting.id}/case-notes", {"individual": named.public_id, "note": "x"})
+    assert note.status_code == 422 and "inställt" in note.json["errors"]["note"]
+    case = call("POST", f"/meetings/{meeting.id}/agenda/cases", {"individual": late_case.public_id})
+    assert case.status_code == 422 and "inställt" in case.json["errors"]["individual"]
+    assert db.session.scalar(select(func.count()).select_from(MeetingCaseNote)) == 0

@@ -302,3 +302,50 @@ def test_the_minutes_page_uses_a_fixed_number_of_queries(client, db, factory, fk
         return counter.count
 
     assert minutes_with(3) == minutes_with(30)
+
+
+def test_reading_case_notes_in_the_minutes_is_audited_on_each_person(client, db, factory, fk_setup, login):
+    from tracker.meetings.models import MeetingCaseNote
+
+    rehab, officer = fk_setup["rehab"], fk_setup["officer"]
+    meeting = factory.meeting(rehab, orgs=[fk_setup["clinic"], fk_setup["fk"]])
+    shown = factory.individual(clinic=fk_setup["clinic"], first_name="Maja", last_name="Minnesdal",
+                               fk_officer_id=officer.id)  # fmt: skip
+    factory.consent(shown, parties=(Authority.FK,))
+    hidden = factory.individual(clinic=fk_setup["clinic"], fk_officer_id=officer.id)
+    for individual, text in ((shown, "Inlagd i slutenvård i februari"), (shown, "Ny kontakt"), (hidden, "x")):
+        db.session.add(MeetingCaseNote(meeting=meeting, individual_id=individual.id, note=text,
+                                       created_by_id=rehab.id))  # fmt: skip
+    db.session.commit()
+    login(officer)
+    html = client.get(f"/moten/{meeting.id}/protokoll").get_data(as_text=True)
+    assert "Inlagd i slutenvård" in html
+    rows = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.user_id == officer.id, AuditEvent.individual_id.is_not(None))
+    ).all()
+    # One row for the person whose notes were read (not one per note), none for the hidden one.
+    assert [(r.action, r.object_type, r.object_id, r.individual_id, r.details) for r in rows] == [
+        ("view", "MeetingCaseNote", meeting.id, shown.id, f"meeting {meeting.id}")
+    ]
+
+
+def test_held_minutes_take_no_new_case_notes(client, db, factory, fk_setup, login, frozen_time):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]], users=[fk_setup["officer"]])
+    individual = factory.individual(clinic=fk_setup["clinic"])
+    db.session.commit()
+    frozen_time.move_to(meeting.starts_at + timedelta(minutes=30))
+    login(fk_setup["rehab"])
+    url = f"/moten/{meeting.id}/protokoll/anteckning"
+    # During the meeting, before it is marked held, notes are taken.
+    assert (
+        client.post(url, data={"individual": individual.public_id, "note": "Under mötet"}).status_code == 302
+    )
+    held = client.post(f"/moten/{meeting.id}/protokoll/genomfort", data={"general_notes": "Klart"})
+    assert held.status_code == 302
+    assert "Spara anteckning" not in client.get(f"/moten/{meeting.id}/protokoll").get_data(as_text=True)
+    late = client.post(url, data={"individual": individual.public_id, "note": "Skrivet i efterhand"})
+    assert late.status_code == 422
+    html = late.get_data(as_text=True)
+    assert "protokollet stängt; anteckningar kan inte läggas till" in html and "Skrivet i efterhand" in html
+    notes = db.session.scalars(select(MeetingCaseNote.note).where(MeetingCaseNote.meeting_id == meeting.id))
+    assert notes.all() == ["Under mötet"]

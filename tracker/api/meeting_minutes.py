@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from tracker.api.core import ApiModel, operation
 from tracker.api.schemas import DbId
 from tracker.audit.models import AuditAction
-from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_each
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import require_role
 from tracker.core.errors import ValidationError
@@ -168,8 +168,13 @@ def _case(individual, details=()) -> dict:
 )
 def get_agenda(meeting_id: int, meeting: Meeting):
     agenda = build_agenda(meeting, current_user)
-    if agenda.named_ids:
-        audit_record(AuditAction.LIST, obj=meeting, details=f"api agenda; named={len(agenda.named_ids)}")
+    record_each(
+        AuditAction.VIEW,
+        agenda.shown_ids,
+        object_type="AgendaCase",
+        object_id=meeting.id,
+        details=f"api meeting {meeting.id}",
+    )
     return {
         "meeting_id": meeting.id,
         "status": meeting.status,
@@ -186,7 +191,7 @@ def get_agenda(meeting_id: int, meeting: Meeting):
         ],
         "parties": [{"id": o.id, "name": o.name} for o in agenda.parties],
         "hidden_total": agenda.hidden_total,
-        "consent_prompt": CONSENT_PROMPT if agenda.hidden_total else None,
+        "consent_prompt": CONSENT_PROMPT if agenda.hidden_total and not agenda.counts_only else None,
     }
 
 
@@ -278,7 +283,7 @@ def get_minutes(meeting_id: int, meeting: Meeting):
         .options(selectinload(MeetingCaseNote.individual))
         .order_by(MeetingCaseNote.id)
     ).all()
-    visible = minutes.visible_case_notes(current_user, list(notes))
+    visible = minutes.visible_case_notes(current_user, meeting, list(notes), via_api=True)
     return {
         "meeting_id": meeting.id,
         "status": meeting.status,

@@ -47,6 +47,8 @@ from tracker.extensions import db
 from tracker.people.models import CaseContact, Individual
 
 FK_OWN_CATEGORIES = frozenset({Category.FK_RECORDS, Category.IDENTITY})
+# Rule 3: roles that never see an individual case in their own right (only through rule 2).
+AGGREGATE_ONLY_ROLES = frozenset({Role.LEDNING, Role.ADMIN})
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,7 @@ def _visibility_clause(viewer: _Viewer, categories: tuple[Category, ...], on: da
         EmergencyAccess.user_id == viewer.id, EmergencyAccess.expires_at > now
     )
     emergency = Individual.id.in_(emergency_ids)
-    if viewer.role in (Role.ADMIN, Role.LEDNING):
+    if viewer.role in AGGREGATE_ONLY_ROLES:
         return emergency
     org_ids = sorted(viewer.org_ids)
     responsible = or_(Individual.clinic_id == viewer.organisation_id, Individual.coordinator_id == viewer.id)
@@ -376,6 +378,7 @@ def require_role(user: User, *roles: Role) -> None:
 
 
 __all__ = [
+    "AGGREGATE_ONLY_ROLES",
     "Action",
     "CaseFacts",
     "Category",

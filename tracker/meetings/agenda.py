@@ -6,7 +6,9 @@ one place, `build_agenda()`, from the access policy *at viewing time*: a case
 is named only if every organisation at the table (organiser's, invited ones,
 invited users', and the viewer's own) may see it — identity and the
 section's category, by consent or as the responsible unit, and no spärr. Everything else becomes
-"N ärenden utan giltigt samtycke" with a prompt to obtain consent.
+"N ärenden utan giltigt samtycke" with a prompt to obtain consent. The meeting itself connects
+the people at the table to its cases (an FK handläggare need not be assigned to a case to hear
+it discussed), but a viewer whose role never sees individual cases (ledning, admin) sees counts only.
 
 To plug in a section (e.g. certificates since the previous meeting):
 
@@ -24,7 +26,13 @@ from sqlalchemy import select
 
 from tracker.auth.models import Organisation, User
 from tracker.consent.categories import Category
-from tracker.consent.policy import is_responsible_unit, load_facts, party_for, party_may_view
+from tracker.consent.policy import (
+    AGGREGATE_ONLY_ROLES,
+    is_responsible_unit,
+    load_facts,
+    party_for,
+    party_may_view,
+)
 from tracker.core.timeutil import STOCKHOLM, today_local
 from tracker.extensions import db
 from tracker.meetings.models import AgendaCase, Meeting, MeetingKind, MeetingStatus
@@ -108,10 +116,18 @@ class Agenda:
     points: list
     sections: list[BuiltSection]
     parties: list[Organisation]
+    counts_only: bool = False  # the viewer's role sees no individual cases (policy rule 3)
 
     @property
     def named_ids(self) -> set[int]:
         return {case.individual.id for s in self.sections for case in s.named}
+
+    @property
+    def shown_ids(self) -> list[int]:
+        """Every individual the viewer sees by name: named for the table, or their own unnamed cases."""
+        shown = [case.individual.id for s in self.sections for case in s.named]
+        shown += [individual.id for s in self.sections for individual in s.own_hidden]
+        return list(dict.fromkeys(shown))
 
     @property
     def hidden_total(self) -> int:
@@ -173,6 +189,7 @@ def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agen
     deciders = {org.id: org for org in parties}
     deciders.setdefault(viewer.organisation_id, viewer.organisation)
     deciders = [party_for(org) for org in deciders.values()]
+    counts_only = viewer.role in AGGREGATE_ONLY_ROLES
     sections = []
     for spec, entries in raw:
         built = BuiltSection(spec.key, spec.title)
@@ -183,18 +200,24 @@ def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agen
             individual = individuals[individual_id]
             case_facts = facts[individual_id]
             categories = (Category.IDENTITY, *spec.categories)
-            named = all(
+            named = not counts_only and all(
                 party_may_view(party, individual, c, case_facts, on) for party in deciders for c in categories
             )
             if named:
                 built.named.append(NamedCase(individual, [d for d in details if d]))
             else:
                 built.hidden_count += 1
-                if is_responsible_unit(viewer, individual):
+                if not counts_only and is_responsible_unit(viewer, individual):
                     built.own_hidden.append(individual)
         built.named.sort(key=lambda c: (c.individual.last_name, c.individual.first_name))
         sections.append(built)
-    return Agenda(meeting=meeting, points=list(meeting.agenda_points), sections=sections, parties=parties)
+    return Agenda(
+        meeting=meeting,
+        points=list(meeting.agenda_points),
+        sections=sections,
+        parties=parties,
+        counts_only=counts_only,
+    )
 
 
 def local_day(value: datetime) -> date:

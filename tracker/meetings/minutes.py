@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_each
 from tracker.auth.models import Role, User
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import load_facts, may, require
@@ -33,6 +34,18 @@ def _text(value: str | None, field: str, limit: int, required: bool = True) -> s
     return value or None
 
 
+def _require_open(meeting: Meeting, field: str, what: str) -> None:
+    """Cases and case notes are added while the meeting is planned (before and during it). There is
+    no addendum: marking it held closes the minutes, and a later note would read in the case's
+    timeline as discussed at a meeting where it was not."""
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise ValidationError({field: f"Mötet är inställt; {what} kan inte läggas till."})
+    if meeting.status != MeetingStatus.PLANNED:
+        raise ValidationError(
+            {field: f"Mötet är genomfört och protokollet stängt; {what} kan inte läggas till."}
+        )
+
+
 def add_point(meeting: Meeting, text: str, user: User) -> AgendaPoint:
     point = AgendaPoint(meeting=meeting, text=_text(text, "text", 500), created_by_id=user.id)
     db.session.add(point)
@@ -50,6 +63,7 @@ def remove_point(point: AgendaPoint) -> None:
 def add_case(meeting: Meeting, individual: Individual, user: User) -> AgendaCase:
     """Only the responsible unit puts a case on the agenda (policy: EDIT meeting notes)."""
     require(user, Action.EDIT, individual, Category.MEETING_NOTES)
+    _require_open(meeting, "individual", "ärenden")
     exists = db.session.scalar(
         select(AgendaCase.id).where(
             AgendaCase.meeting_id == meeting.id, AgendaCase.individual_id == individual.id
@@ -75,6 +89,7 @@ def add_case_note(
     meeting: Meeting, individual: Individual, note: str, next_steps: str | None, user: User
 ) -> MeetingCaseNote:
     require(user, Action.EDIT, individual, Category.MEETING_NOTES)
+    _require_open(meeting, "note", "anteckningar")
     row = MeetingCaseNote(
         meeting=meeting,
         individual_id=individual.id,
@@ -88,8 +103,11 @@ def add_case_note(
     return row
 
 
-def visible_case_notes(user: User, notes: list[MeetingCaseNote]) -> list[MeetingCaseNote]:
-    """The notes the user may read (policy, batched), each read audited."""
+def visible_case_notes(
+    user: User, meeting: Meeting, notes: list[MeetingCaseNote], via_api: bool = False
+) -> list[MeetingCaseNote]:
+    """The notes of the meeting the user may read (policy, batched); each person's notes read are
+    audited on that person (loggkontroll, registerutdrag), in one batch."""
     ids = list({n.individual_id for n in notes})
     facts = load_facts(user, ids)
     visible = [
@@ -98,10 +116,13 @@ def visible_case_notes(user: User, notes: list[MeetingCaseNote]) -> list[Meeting
         if may(user, Action.VIEW, n.individual, Category.MEETING_NOTES, facts=facts[n.individual_id])
         and may(user, Action.VIEW, n.individual, Category.IDENTITY, facts=facts[n.individual_id])
     ]
-    if visible:
-        audit_record(
-            AuditAction.LIST, object_type="MeetingCaseNote", details=f"meeting notes shown={len(visible)}"
-        )
+    record_each(
+        AuditAction.VIEW,
+        [n.individual_id for n in visible],
+        object_type="MeetingCaseNote",
+        object_id=meeting.id,
+        details=f"{'api ' if via_api else ''}meeting {meeting.id}",
+    )
     return visible
 
 

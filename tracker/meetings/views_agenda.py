@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from tracker.audit.models import AuditAction
-from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_each
 from tracker.auth.forms import ConfirmForm
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import may, require_role
@@ -44,12 +44,25 @@ def _own_cases_choices() -> list[tuple[str, str]]:
     return [("", "– välj –")] + [(pid, f"{last}, {first}") for pid, first, last in rows]
 
 
+def _open_form_choices(meeting, form) -> list[tuple[str, str]]:
+    """Cases and notes are added while the meeting is planned; a refused form is shown with its error."""
+    if meeting.status != MeetingStatus.PLANNED and not form.errors:
+        return []
+    return _own_cases_choices()
+
+
 def _render_agenda(meeting, point_form=None, case_form=None, status=200):
     agenda = build_agenda(meeting, current_user)
-    if agenda.named_ids:
-        audit_record(AuditAction.LIST, obj=meeting, details=f"agenda; named={len(agenda.named_ids)}")
+    # One row per person shown by name, so the read is in each person's own audit trail.
+    record_each(
+        AuditAction.VIEW,
+        agenda.shown_ids,
+        object_type="AgendaCase",
+        object_id=meeting.id,
+        details=f"meeting {meeting.id}",
+    )
     case_form = case_form or CaseForm()
-    case_form.individual.choices = _own_cases_choices()
+    case_form.individual.choices = _open_form_choices(meeting, case_form)
     rows = {row.individual_id: row for row in meeting.agenda_cases}
     return render_template(
         "meetings/agenda.html",
@@ -137,11 +150,11 @@ def _render_minutes(meeting, note_form=None, held_form=None, status=200):
         .order_by(MeetingCaseNote.id)
     ).all()
     note_form = note_form or CaseNoteForm()
-    note_form.individual.choices = _own_cases_choices()
+    note_form.individual.choices = _open_form_choices(meeting, note_form)
     return render_template(
         "meetings/minutes.html",
         meeting=meeting,
-        notes=minutes.visible_case_notes(current_user, list(notes)),
+        notes=minutes.visible_case_notes(current_user, meeting, list(notes)),
         total_notes=len(notes),
         note_form=note_form,
         held_form=_held_form(meeting, held_form),
