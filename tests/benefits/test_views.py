@@ -219,7 +219,7 @@ def test_timeline_is_chronological_and_audited(client, login, case, factory, db)
 
 def _certificate_list_case(case, factory):
     named = case.individual
-    factory.consent(named, parties=(Authority.FK,), categories=(Category.CERTIFICATES,))
+    factory.consent(named, parties=(Authority.FK,), categories=(Category.IDENTITY, Category.CERTIFICATES))
     factory.certificate(named, issued_on=date(2026, 3, 1))
     unnamed = factory.individual(clinic=case.clinic, first_name="Dold", last_name="Person")
     factory.certificate(unnamed, issued_on=date(2026, 3, 2))

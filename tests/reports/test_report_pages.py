@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from datetime import date
 
 from openpyxl import load_workbook
@@ -71,6 +72,62 @@ def test_drill_down_hides_people_the_user_may_not_see(example, client, login_as,
     assert response.status_code == 200
     assert "6 av dem kan du inte se" in html
     assert example.people[1].last_name not in html
+
+
+def _drill_events(db):
+    query = select(AuditEvent).where(AuditEvent.object_type == "ReportDrill").order_by(AuditEvent.id)
+    return db.session.scalars(query).all()
+
+
+def test_each_person_listed_in_a_drill_down_gets_an_audit_row_of_their_own(example, client, login, db):
+    login(example.staff[0])
+    client.get(
+        f"/rapporter/{example.project.id}/underlag/participants",
+        query_string={**YEAR, "kommun": "Uppsala"},
+    )
+    events = _drill_events(db)
+    assert sorted(e.individual_id for e in events) == sorted(example.people[k].id for k in (1, 2, 3))
+    assert {(e.action, e.object_id, e.details, e.user_id) for e in events} == {
+        ("list", example.project.id, "participants 2025-01-01 – 2025-12-31", example.staff[0].id)
+    }
+    assert any(e.details == "drill participants shown=3" for e in _audit(db, AuditAction.LIST))
+
+
+def test_people_a_drill_down_does_not_show_get_no_audit_row(example, client, login_as, factory, db):
+    user = login_as("samordnare", organisation=factory.organisation(OrgType.PROJECT))
+    factory.member(example.project, user)
+    db.session.commit()
+    html = client.get(f"/rapporter/{example.project.id}/underlag/participants", query_string=YEAR)
+    assert "6 av dem kan du inte se" in html.get_data(as_text=True)
+    assert _drill_events(db) == []
+
+
+def test_the_register_extract_lists_that_the_person_was_listed_in_a_drill_down(example, client, login, db):
+    login(example.staff[0])
+    client.get(f"/rapporter/{example.project.id}/underlag/participants", query_string=YEAR)
+    person = example.people[1]
+    extract = json.loads(
+        client.get(f"/personer/{person.public_id}/registerutdrag.json").get_data(as_text=True)
+    )
+    assert ("Lista", "ReportDrill") in [(row["Händelse"], row["Uppgift"]) for row in extract["audit_trail"]]
+
+
+def test_the_drill_down_uses_the_same_number_of_queries_for_few_and_many_people(
+    example, client, login, factory, db, count_queries
+):
+    url = f"/rapporter/{example.project.id}/underlag/participants"
+    login(example.staff[0])
+    client.get(url, query_string=YEAR)  # warm up
+    with count_queries() as few:
+        client.get(url, query_string=YEAR)
+    for _ in range(30):
+        factory.enrolment(example.project, enrolled_on=date(2025, 2, 1))
+    db.session.commit()
+    with count_queries() as many:
+        html = client.get(url, query_string=YEAR).get_data(as_text=True)
+    assert "bygger på 36 poster" in html
+    assert len(_drill_events(db)) == 6 + 6 + 36
+    assert few.count == many.count
 
 
 def test_xlsx_export_has_one_sheet_per_table_and_is_audited(example, client, login_as, db):

@@ -356,6 +356,12 @@ class CertificateList:
     unnamed_by_clinic: dict[str, int]
 
 
+# What FK must be allowed to see of a case for its certificate to be listed by name: who the
+# person is as well as the certificate (as on the pulsmöte agenda). Consent need not cover
+# identity, and a spärr may hit identity alone.
+FK_NAMED_CATEGORIES = (Category.IDENTITY, Category.CERTIFICATES)
+
+
 def certificates_for_fk(user: User, since: date, clinic_ids: list[int]) -> CertificateList:
     """Certificates issued since a date at the given clinics, named only where FK may see them."""
     clinics = [c for c in user_clinics(user) if c.id in clinic_ids]
@@ -375,7 +381,7 @@ def certificates_for_fk(user: User, since: date, clinic_ids: list[int]) -> Certi
     named: list[CertificateRow] = []
     unnamed_by_clinic: dict[str, int] = {}
     for certificate, individual in rows:
-        if party_may_view(fk, individual, Category.CERTIFICATES, facts[individual.id]):
+        if all(party_may_view(fk, individual, c, facts[individual.id]) for c in FK_NAMED_CATEGORIES):
             named.append(CertificateRow(certificate, individual))
         else:
             key = certificate.clinic.name

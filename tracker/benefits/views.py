@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_each
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.benefits import (  # noqa: F401 (agenda/digest sections, extract sections and anonymisers)
     agenda_sections,
@@ -149,15 +150,27 @@ def _certificate_list():
     return queries.certificates_for_fk(current_user, since, clinic_ids), clinics, clinic_arg
 
 
+def _audit_certificate_list(action: AuditAction, data: queries.CertificateList, fmt: str) -> None:
+    """The summary row, and one row per person named, so the read is in each person's own trail."""
+    since = data.since.isoformat()
+    summary = "fk-list" if fmt == "html" else f"fk-list {fmt}"
+    audit_record(
+        action,
+        object_type="Certificate",
+        details=f"{summary} since={since} named={len(data.named)} unnamed={data.unnamed_count}",
+    )
+    record_each(
+        action,
+        (row.individual.id for row in data.named),
+        object_type="CertificateList",
+        details=f"fk-list {fmt} since={since}",
+    )
+
+
 @bp.route("/lakarutlatanden")
 def certificate_list():
     data, clinics, clinic_arg = _certificate_list()
-    audit_record(
-        AuditAction.LIST,
-        object_type="Certificate",
-        details=f"fk-list since={data.since.isoformat()} named={len(data.named)} "
-        f"unnamed={data.unnamed_count}",
-    )
+    _audit_certificate_list(AuditAction.LIST, data, "html")
     return render_template(
         "benefits/certificate_list.html", data=data, clinics=clinics, clinic_arg=clinic_arg
     )
@@ -168,12 +181,7 @@ def certificate_export(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     data, _clinics, _clinic_arg = _certificate_list()
-    audit_record(
-        AuditAction.EXPORT,
-        object_type="Certificate",
-        details=f"fk-list {fmt} since={data.since.isoformat()} named={len(data.named)} "
-        f"unnamed={data.unnamed_count}",
-    )
+    _audit_certificate_list(AuditAction.EXPORT, data, fmt)
     name = f"lakarutlatanden-sedan-{data.since.isoformat()}.{fmt}"
     if fmt == "csv":
         body, mime = exports.certificates_csv(data), "text/csv; charset=utf-8"

@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_each
 from tracker.auth.models import Role
 from tracker.consent.policy import deny
 from tracker.core.errors import ValidationError
@@ -170,6 +171,14 @@ def drill(project_id: int, kind: str):
         object_type="Report",
         object_id=project.id,
         details=f"drill {kind} shown={len(rows)}",
+    )
+    # And each person listed, so the read is in their own trail (loggkontroll, registerutdrag).
+    record_each(
+        AuditAction.LIST,
+        (person.id for _record, person in rows),
+        object_type="ReportDrill",
+        object_id=project.id,
+        details=f"{kind} {period.label}",
     )
     return render_template(
         "reports/drill.html",
