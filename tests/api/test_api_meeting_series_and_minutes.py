@@ -344,3 +344,23 @@ def test_a_cancelled_meeting_takes_no_new_case_notes_or_agenda_cases(api, table,
     case = call("POST", f"/meetings/{meeting.id}/agenda/cases", {"individual": late_case.public_id})
     assert case.status_code == 422 and "inställt" in case.json["errors"]["individual"]
     assert db.session.scalar(select(func.count()).select_from(MeetingCaseNote)) == 0
+
+
+def test_the_agenda_of_held_minutes_keeps_its_points_and_cases(api, table, frozen_time, db):
+    meeting, rehab, _officer, named, _hidden = table
+    point = AgendaPoint(meeting=meeting, text="Övrigt", created_by_id=rehab.id)
+    db.session.add(point)
+    db.session.commit()
+    [row] = [r for r in meeting.agenda_cases if r.individual_id == named.id]
+    frozen_time.move_to(meeting.starts_at + timedelta(minutes=30))
+    call = api(rehab)
+    assert call("POST", f"/meetings/{meeting.id}/held", {"general_notes": "Klart"}).status_code == 200
+    added = call("POST", f"/meetings/{meeting.id}/agenda/points", {"text": "Sent påkommet"})
+    assert added.status_code == 422 and "protokollet stängt" in added.json["errors"]["text"]
+    removed = call("DELETE", f"/meetings/{meeting.id}/agenda/points/{point.id}")
+    assert removed.status_code == 422 and "kan inte tas bort" in removed.json["errors"]["text"]
+    dropped = call("DELETE", f"/meetings/{meeting.id}/agenda/cases/{row.id}")
+    assert dropped.status_code == 422 and "kan inte tas bort" in dropped.json["errors"]["individual"]
+    db.session.expire_all()
+    assert [p.text for p in db.session.scalars(select(AgendaPoint)).all()] == ["Övrigt"]
+    assert db.session.get(AgendaCase, row.id) is not None

@@ -4,7 +4,14 @@ from sqlalchemy import func, select
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Authority
-from tracker.meetings.models import Meeting, MeetingCaseNote, MeetingSeries, MeetingStatus
+from tracker.meetings.models import (
+    AgendaCase,
+    AgendaPoint,
+    Meeting,
+    MeetingCaseNote,
+    MeetingSeries,
+    MeetingStatus,
+)
 from tracker.notifications.models import OutboxMail
 
 FORM = {
@@ -349,3 +356,29 @@ def test_held_minutes_take_no_new_case_notes(client, db, factory, fk_setup, logi
     assert "protokollet stängt; anteckningar kan inte läggas till" in html and "Skrivet i efterhand" in html
     notes = db.session.scalars(select(MeetingCaseNote.note).where(MeetingCaseNote.meeting_id == meeting.id))
     assert notes.all() == ["Under mötet"]
+
+
+def test_a_held_meetings_agenda_cases_and_points_cannot_be_removed(
+    client, db, factory, fk_setup, login, frozen_time
+):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]], users=[fk_setup["officer"]])
+    individual = factory.individual(clinic=fk_setup["clinic"])
+    row = AgendaCase(meeting=meeting, individual_id=individual.id)
+    point = AgendaPoint(meeting=meeting, text="Övrigt", created_by_id=fk_setup["rehab"].id)
+    db.session.add_all([row, point])
+    db.session.commit()
+    frozen_time.move_to(meeting.starts_at + timedelta(minutes=30))
+    login(fk_setup["rehab"])
+    assert (
+        client.post(f"/moten/{meeting.id}/protokoll/genomfort", data={"general_notes": "Klart"}).status_code
+        == 302
+    )
+    removed = client.post(f"/moten/{meeting.id}/dagordning/arende/{row.id}/ta-bort", follow_redirects=True)
+    assert "ärendet kan inte tas bort från dagordningen" in removed.get_data(as_text=True)
+    removed = client.post(f"/moten/{meeting.id}/dagordning/punkt/{point.id}/ta-bort", follow_redirects=True)
+    assert "punkten kan inte tas bort" in removed.get_data(as_text=True)
+    added = client.post(f"/moten/{meeting.id}/dagordning/punkt", data={"text": "Sent påkommet"})
+    assert added.status_code == 422 and "punkter kan inte läggas till" in added.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(AgendaCase, row.id) is not None
+    assert db.session.scalars(select(AgendaPoint.text)).all() == ["Övrigt"]

@@ -34,19 +34,18 @@ def _text(value: str | None, field: str, limit: int, required: bool = True) -> s
     return value or None
 
 
-def _require_open(meeting: Meeting, field: str, what: str) -> None:
-    """Cases and case notes are added while the meeting is planned (before and during it). There is
-    no addendum: marking it held closes the minutes, and a later note would read in the case's
-    timeline as discussed at a meeting where it was not."""
+def _require_open(meeting: Meeting, field: str, change: str) -> None:
+    """The agenda and the case notes change while the meeting is planned (before and during it).
+    There is no addendum: marking it held closes the minutes, and a later note would read in the
+    case's timeline as discussed at a meeting where it was not."""
     if meeting.status == MeetingStatus.CANCELLED:
-        raise ValidationError({field: f"Mötet är inställt; {what} kan inte läggas till."})
+        raise ValidationError({field: f"Mötet är inställt; {change}."})
     if meeting.status != MeetingStatus.PLANNED:
-        raise ValidationError(
-            {field: f"Mötet är genomfört och protokollet stängt; {what} kan inte läggas till."}
-        )
+        raise ValidationError({field: f"Mötet är genomfört och protokollet stängt; {change}."})
 
 
 def add_point(meeting: Meeting, text: str, user: User) -> AgendaPoint:
+    _require_open(meeting, "text", "punkter kan inte läggas till")
     point = AgendaPoint(meeting=meeting, text=_text(text, "text", 500), created_by_id=user.id)
     db.session.add(point)
     db.session.flush()
@@ -55,6 +54,7 @@ def add_point(meeting: Meeting, text: str, user: User) -> AgendaPoint:
 
 
 def remove_point(point: AgendaPoint) -> None:
+    _require_open(point.meeting, "text", "punkten kan inte tas bort")
     audit_record(AuditAction.DELETE, obj=point)
     db.session.delete(point)
     db.session.flush()
@@ -63,7 +63,7 @@ def remove_point(point: AgendaPoint) -> None:
 def add_case(meeting: Meeting, individual: Individual, user: User) -> AgendaCase:
     """Only the responsible unit puts a case on the agenda (policy: EDIT meeting notes)."""
     require(user, Action.EDIT, individual, Category.MEETING_NOTES)
-    _require_open(meeting, "individual", "ärenden")
+    _require_open(meeting, "individual", "ärenden kan inte läggas till")
     exists = db.session.scalar(
         select(AgendaCase.id).where(
             AgendaCase.meeting_id == meeting.id, AgendaCase.individual_id == individual.id
@@ -80,6 +80,7 @@ def add_case(meeting: Meeting, individual: Individual, user: User) -> AgendaCase
 
 def remove_case(row: AgendaCase, user: User) -> None:
     require(user, Action.EDIT, row.individual, Category.MEETING_NOTES)
+    _require_open(row.meeting, "individual", "ärendet kan inte tas bort från dagordningen")
     audit_record(AuditAction.DELETE, obj=row, individual_id=row.individual_id)
     db.session.delete(row)
     db.session.flush()
@@ -89,7 +90,7 @@ def add_case_note(
     meeting: Meeting, individual: Individual, note: str, next_steps: str | None, user: User
 ) -> MeetingCaseNote:
     require(user, Action.EDIT, individual, Category.MEETING_NOTES)
-    _require_open(meeting, "note", "anteckningar")
+    _require_open(meeting, "note", "anteckningar kan inte läggas till")
     row = MeetingCaseNote(
         meeting=meeting,
         individual_id=individual.id,

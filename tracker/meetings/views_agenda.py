@@ -88,9 +88,13 @@ def add_point(meeting_id: int):
     meeting = get_meeting_or_404(meeting_id, manage=True)
     form = PointForm()
     if form.validate_on_submit():
-        minutes.add_point(meeting, form.text.data, current_user)
-        flash("Punkten är tillagd.", "success")
-        return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
+        try:
+            minutes.add_point(meeting, form.text.data, current_user)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            flash("Punkten är tillagd.", "success")
+            return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
     return _render_agenda(meeting, point_form=form, status=422)
 
 
@@ -100,9 +104,18 @@ def remove_point(meeting_id: int, point_id: int):
     point = db.session.get(AgendaPoint, point_id)
     if point is None or point.meeting_id != meeting.id:
         return not_found()
-    minutes.remove_point(point)
-    flash("Punkten är borttagen.", "success")
+    _removed(minutes.remove_point, point, done="Punkten är borttagen.")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
+
+
+def _removed(remove, *args, done: str) -> None:
+    """Run a removal; a refusal (the minutes are closed) is flashed instead of the success."""
+    try:
+        remove(*args)
+    except ValidationError as error:
+        flash(" ".join(error.errors.values()), "error")
+    else:
+        flash(done, "success")
 
 
 @bp.route("/<int:meeting_id>/dagordning/arende", methods=["POST"])
@@ -129,8 +142,7 @@ def remove_case(meeting_id: int, row_id: int):
     row = db.session.get(AgendaCase, row_id)
     if row is None or row.meeting_id != meeting.id:
         return not_found()
-    minutes.remove_case(row, current_user)
-    flash("Ärendet är borttaget från dagordningen.", "success")
+    _removed(minutes.remove_case, row, current_user, done="Ärendet är borttaget från dagordningen.")
     return redirect(url_for("meetings.agenda", meeting_id=meeting.id))
 
 
