@@ -382,3 +382,29 @@ def test_a_held_meetings_agenda_cases_and_points_cannot_be_removed(
     db.session.expire_all()
     assert db.session.get(AgendaCase, row.id) is not None
     assert db.session.scalars(select(AgendaPoint.text)).all() == ["Övrigt"]
+
+
+def test_a_minutes_page_re_shown_with_an_error_still_audits_the_notes_it_shows(
+    client, db, factory, fk_setup, login, frozen_time
+):
+    meeting = factory.meeting(fk_setup["rehab"], orgs=[fk_setup["fk"]], users=[fk_setup["officer"]])
+    individual = factory.individual(clinic=fk_setup["clinic"])
+    db.session.add(MeetingCaseNote(meeting=meeting, individual_id=individual.id, note="Under mötet"))
+    db.session.commit()
+    login(fk_setup["rehab"])
+
+    def note_reads():
+        db.session.expire_all()
+        query = select(func.count()).where(
+            AuditEvent.object_type == "MeetingCaseNote", AuditEvent.individual_id == individual.id
+        )
+        return db.session.scalar(query)
+
+    before = note_reads()
+    # An empty note fails validation: the minutes are shown again, with the note read on them.
+    shown = client.post(
+        f"/moten/{meeting.id}/protokoll/anteckning", data={"individual": individual.public_id}
+    )
+    assert shown.status_code == 422 and "Under mötet" in shown.get_data(as_text=True)
+    assert note_reads() == before + 1
+    assert db.session.scalars(select(MeetingCaseNote.note)).all() == ["Under mötet"]

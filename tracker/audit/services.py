@@ -123,6 +123,17 @@ def record(
         reason=reason,
         details=details,
     )
+    if action in _READS:
+        _note_read(
+            record,
+            action,
+            object_type=object_type,
+            object_id=object_id,
+            individual_id=individual_id,
+            reason=reason,
+            details=details,
+            user=user,
+        )
     event.prev_hash = _chain_end()
     event.row_hash = compute_hash(event, event.prev_hash)
     # A Core insert, not `session.add()` and a flush: one row on every page
@@ -145,12 +156,31 @@ def record_kept(action: AuditAction, **fields) -> None:
     g.setdefault("puls_kept_audit", []).append((action, fields))
 
 
-def write_kept() -> int:
-    """Write the rows `record_kept` held back (core.web.finish calls this once per request)."""
+def write_kept(*, reads_shown: bool = False) -> int:
+    """Write the rows `record_kept` held back (core.web.finish calls this once per request).
+
+    `reads_shown`: the request failed but its answer still shows what it read (a page re-shown
+    with a form's errors), so the reads audited during the request, which its rollback undid,
+    are written again.
+    """
     kept = g.pop("puls_kept_audit", [])
+    reads = g.pop("puls_reads", [])
     for action, fields in kept:
         record(action, **fields)
-    return len(kept)
+    if not reads_shown:
+        return len(kept)
+    for write, args, fields in reads:
+        write(*args, **fields)
+    return len(kept) + len(reads)
+
+
+# Reads of personal data: written again when a failed request still shows them (`write_kept`).
+_READS = frozenset({AuditAction.VIEW, AuditAction.LIST, AuditAction.SEARCH, AuditAction.EXPORT})
+
+
+def _note_read(write, *args, **fields) -> None:
+    if has_request_context():
+        g.setdefault("puls_reads", []).append((write, args, fields))
 
 
 def record_each(
@@ -167,6 +197,8 @@ def record_each(
     ids = list(dict.fromkeys(i for i in individual_ids if i is not None))
     if not ids:
         return 0
+    if action in _READS:
+        _note_read(record_each, action, ids, object_type=object_type, object_id=object_id, details=details)
     actor = _actor()
     prev_hash = _chain_end()
     rows = []

@@ -75,13 +75,15 @@ def init_app(app: Flask) -> None:
         authenticated = bool(current_user) and current_user.is_authenticated
         # One commit per request: a successful request commits what its
         # services flushed; any failure leaves the database as it was.
-        # Audit rows kept despite a failure (`record_kept`) are written either way.
+        # Audit rows kept despite a failure (`record_kept`) are written either way, and the
+        # reads of a page re-shown with a form's errors (422) too: it still shows what it read.
         if response.status_code < 400:
             write_kept_audit()
             db.session.commit()
         else:
             db.session.rollback()
-            if write_kept_audit():
+            reads_shown = response.status_code == 422 and response.mimetype == "text/html"
+            if write_kept_audit(reads_shown=reads_shown):
                 db.session.commit()
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
