@@ -76,13 +76,14 @@ def init_app(app: Flask) -> None:
         # One commit per request: a successful request commits what its
         # services flushed; any failure leaves the database as it was.
         # Audit rows kept despite a failure (`record_kept`) are written either way, and the
-        # reads of a page re-shown with a form's errors (422) too: it still shows what it read.
+        # reads of a page re-shown with a form's errors (422) or a conflict (409) too: it
+        # still shows what it read.
         if response.status_code < 400:
             write_kept_audit()
             db.session.commit()
         else:
             db.session.rollback()
-            reads_shown = response.status_code == 422 and response.mimetype == "text/html"
+            reads_shown = response.status_code in (409, 422) and response.mimetype == "text/html"
             if write_kept_audit(reads_shown=reads_shown):
                 db.session.commit()
         headers = response.headers
