@@ -229,3 +229,18 @@ def test_registering_a_personnummer_already_in_puls_is_audited_on_that_person(ap
     ).all()
     assert event.user_id == call.user.id and event.details == "personnummer_taken; create"
     assert db.session.scalar(select(func.count()).select_from(Individual)) == 1  # nothing else stored
+
+
+def test_api_list_and_search_audit_each_person_shown(api, db):
+    call = api("rehabkoordinator")
+    public_id = call("POST", "/individuals", _body(call.user)).json["id"]
+    person = db.session.scalar(select(Individual).where(Individual.public_id == public_id))
+    call("GET", "/individuals?per_page=10")
+    call("POST", "/individuals/search", {"q": VALID["personnummer"]})
+    shown = db.session.execute(
+        select(AuditEvent.action, AuditEvent.individual_id).where(
+            AuditEvent.action.in_([AuditAction.LIST, AuditAction.SEARCH]),
+            AuditEvent.individual_id.is_not(None),
+        )
+    ).all()
+    assert sorted(shown) == sorted([(AuditAction.LIST, person.id), (AuditAction.SEARCH, person.id)])

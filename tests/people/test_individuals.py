@@ -223,3 +223,23 @@ def test_registering_a_number_already_in_puls_is_refused_and_audited_on_that_per
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == AuditAction.DENIED)).all()
     assert (event.individual_id, event.user_id) == (stranger.id, user.id)
     assert db.session.scalar(select(func.count()).select_from(Individual)) == 1
+
+
+def test_a_search_hit_and_each_person_on_a_list_page_are_audited_on_that_person(
+    client, login_as, factory, db
+):
+    user = login_as("rehabkoordinator")
+    found = factory.individual(clinic=user.organisation, last_name="Sökdal")
+    other = factory.individual(clinic=user.organisation, last_name="Listberg")
+    elsewhere = factory.individual()  # another clinic's patient: not shown, not audited
+    db.session.commit()
+    client.post("/personer/sok", data={"q": found.personnummer_display})
+    client.get("/personer/")
+    db.session.expire_all()
+    rows = db.session.execute(
+        select(AuditEvent.action, AuditEvent.individual_id).where(AuditEvent.individual_id.is_not(None))
+    ).all()
+    assert sorted(rows) == sorted(
+        [(AuditAction.SEARCH, found.id), (AuditAction.LIST, found.id), (AuditAction.LIST, other.id)]
+    )
+    assert elsewhere.id not in {individual_id for _action, individual_id in rows}

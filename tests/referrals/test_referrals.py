@@ -276,3 +276,17 @@ def test_reading_the_project_page_is_audited_without_names(platform, factory, cl
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == str(AuditAction.LIST)))
     assert event.details == "queue=1 enrolled=0"
     assert referral.individual.last_name not in event.details
+
+
+def test_each_person_in_the_queue_is_audited_on_that_person(platform, factory, client, login, db):
+    project, staff = platform
+    referrals = [factory.referral(project) for _ in range(2)]
+    db.session.commit()
+    login(staff)
+    assert client.get(f"/insatser/{project.id}").status_code == 200
+    shown = db.session.scalars(
+        select(AuditEvent.individual_id).where(
+            AuditEvent.action == str(AuditAction.LIST), AuditEvent.individual_id.is_not(None)
+        )
+    ).all()
+    assert sorted(shown) == sorted(r.individual_id for r in referrals)

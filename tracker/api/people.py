@@ -6,6 +6,7 @@ from tracker.api.core import ApiError, individual_access, operation, roles
 from tracker.api.schemas import IndividualIn, IndividualListQuery, IndividualOut, IndividualUpdate, SearchIn
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_list as audit_list
 from tracker.auth.models import Role
 from tracker.consent.categories import Action, Category
 from tracker.core.editing import StaleEdit
@@ -51,7 +52,12 @@ def list_individuals(query: IndividualListQuery):
     if filters:
         statement = statement.where(*filters)
     page = paginate(statement, max(1, min(query.page, 100_000)), query.per_page)
-    audit_record(AuditAction.LIST, object_type="Individual", details=f"api page={page.page}")
+    audit_list(
+        AuditAction.LIST,
+        [i.id for i in page.items],
+        object_type="Individual",
+        details=f"api page={page.page}",
+    )
     return page
 
 
@@ -69,7 +75,12 @@ def search_individuals(body: SearchIn):
     page = paginate(
         visible_individuals_query("namn", services.search_filter(body.q)), body.page, body.per_page
     )
-    audit_record(AuditAction.SEARCH, object_type="Individual", details=f"api hits={page.total}")
+    audit_list(
+        AuditAction.SEARCH,
+        [i.id for i in page.items],
+        object_type="Individual",
+        details=f"api hits={page.total}",
+    )
     return page
 
 

@@ -8,7 +8,7 @@ from pydantic import Field
 from tracker.api.core import ApiModel, all_items, conflict_on_stale, operation
 from tracker.api.schemas import Day, DbId, Version
 from tracker.audit.models import AuditAction
-from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_list as audit_list
 from tracker.people.queries import get_individual_or_404
 from tracker.referrals import queries, services
 from tracker.referrals.models import (
@@ -202,8 +202,12 @@ def list_projects():
 )
 def list_referrals(project_id: int, project: Project):
     queue = queries.queue(project)
-    audit_record(
-        AuditAction.LIST, object_type="Referral", object_id=project.id, details=f"api queue={len(queue)}"
+    audit_list(
+        AuditAction.LIST,
+        [r.individual_id for r in queue],
+        object_type="Referral",
+        object_id=project.id,
+        details=f"api queue={len(queue)}",
     )
     return all_items(_referral_out(r) for r in queue)
 
@@ -254,8 +258,9 @@ def change_referral_status(referral_id: int, body: ReferralStatusIn, referral: R
 )
 def list_enrolments(project_id: int, project: Project):
     enrolments = queries.current_enrolments(project)
-    audit_record(
+    audit_list(
         AuditAction.LIST,
+        [e.individual_id for e in enrolments],
         object_type="Enrolment",
         object_id=project.id,
         details=f"api enrolled={len(enrolments)}",

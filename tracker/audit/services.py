@@ -147,6 +147,20 @@ def record(
 _INSERTED_FIELDS = (*_HASHED_FIELDS, "prev_hash", "row_hash")
 
 
+def record_list(
+    action: AuditAction,
+    individual_ids,
+    *,
+    object_type: str,
+    object_id: int | None = None,
+    details: str | None = None,
+) -> None:
+    """A list of people shown: one row for the list as asked (also when it is empty) and one
+    per person shown, for that person's own trail (loggkontroll, registerutdrag)."""
+    record(action, object_type=object_type, object_id=object_id, details=details)
+    record_each(action, individual_ids, object_type=object_type, object_id=object_id, details=details)
+
+
 def record_kept(action: AuditAction, **fields) -> None:
     """Audit an attempt that must stay in the log even when the request fails (a refused probe
     for a personnummer answers 422, and a failed request rolls back). The row is written at the

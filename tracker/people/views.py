@@ -7,6 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_list as audit_list
 from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import Organisation, Role, User
 from tracker.consent.categories import Action, Category
@@ -75,7 +76,9 @@ def index():
     page = paginate(
         visible_individuals_query(sort), parse_page(request.args.get("page")), current_app.config["PAGE_SIZE"]
     )
-    audit_record(AuditAction.LIST, object_type="Individual", details=f"page={page.page}")
+    audit_list(
+        AuditAction.LIST, [i.id for i in page.items], object_type="Individual", details=f"page={page.page}"
+    )
     return render_template(
         "people/index.html", page=page, sort=sort, sorts=SORTS, search_form=SearchForm(), term=None
     )
@@ -94,7 +97,9 @@ def search():
         parse_page(request.form.get("page")),
         current_app.config["PAGE_SIZE"],
     )
-    audit_record(AuditAction.SEARCH, object_type="Individual", details=f"hits={page.total}")
+    audit_list(
+        AuditAction.SEARCH, [i.id for i in page.items], object_type="Individual", details=f"hits={page.total}"
+    )
     return render_template(
         "people/index.html", page=page, sort="namn", sorts=SORTS, search_form=form, term=form.q.data
     )

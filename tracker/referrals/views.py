@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_list as audit_list
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.consent.policy import deny, require_role
 from tracker.core.editing import StaleEdit
@@ -187,8 +188,9 @@ def show(project_id: int):
         .limit(20)
     ).all()
     queue, enrolments = queries.queue(project), queries.current_enrolments(project)
-    audit_record(
+    audit_list(
         AuditAction.LIST,
+        [r.individual_id for r in queue] + [e.individual_id for e in enrolments],
         object_type="Project",
         object_id=project.id,
         details=f"queue={len(queue)} enrolled={len(enrolments)}",
