@@ -1,5 +1,7 @@
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Authority
 from tracker.benefits.models import FollowUpReason, FollowUpStatus
@@ -64,7 +66,9 @@ def test_worklist_page_lists_counts_and_is_audited(client, login, case, factory,
     assert response.status_code == 200
     assert 'Försenade <span class="count">(1)</span>' in html
     assert case.individual.last_name in html
-    assert db.session.query(AuditEvent).filter_by(action="list", object_type="FollowUp").count() == 1
+    rows = db.session.query(AuditEvent).filter_by(action="list", object_type="FollowUp").all()
+    # The list's own row, and one in the trail of each person shown.
+    assert sorted((r.individual_id or 0) for r in rows) == [0, case.individual.id]
 
 
 def test_worklist_is_the_handlaggares_start_page(client, login, case, factory, db):
@@ -101,3 +105,18 @@ def test_worklist_page_uses_the_same_number_of_queries_for_10_and_200_rows(
         html = client.get("/formaner/bevakningar").get_data(as_text=True)
     assert "Mina bevakningar (200)" in html
     assert few.count == many.count
+
+
+def test_the_alarms_and_the_expiring_consents_audit_each_person_shown(client, login_as, factory, db):
+    user = login_as("rehabkoordinator")
+    person = factory.individual(clinic=user.organisation, coordinator_id=user.id)
+    factory.consent(person, parties=(Authority.FK,), valid_until=TODAY + timedelta(days=10))
+    db.session.commit()
+    assert person.last_name in client.get("/samtycken/utgaende").get_data(as_text=True)
+    client.get("/formaner/larm")
+    shown = db.session.execute(
+        select(AuditEvent.object_type, AuditEvent.individual_id).where(AuditEvent.individual_id.is_not(None))
+    ).all()
+    assert ("Consent", person.id) in shown
+    alarm_rows = {individual_id for object_type, individual_id in shown if object_type == "Alarm"}
+    assert alarm_rows == {person.id}  # the consent runs out within the alarm's days

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from tracker.audit.models import AuditAction
-from tracker.audit.services import record as audit_record
+from tracker.audit.services import record_list as audit_list
 from tracker.auth.models import Authority, Organisation, OrgType, User
 from tracker.benefits.models import (
     Certificate,
@@ -244,6 +244,7 @@ WORKLIST_CATEGORIES = (Category.FK_RECORDS, Category.IDENTITY)
 class WorklistPerson(NamedTuple):
     """What the worklist shows of the person a bevakning is about."""
 
+    id: int
     public_id: str
     last_name: str
     first_name: str
@@ -269,6 +270,7 @@ def _grouped(items, sort: str) -> Worklist:
     today = today_local()
     soon = today + timedelta(days=current_app.config["WORKLIST_DUE_SOON_DAYS"])
     result = Worklist(sort=sort)
+    items = list(items)
     for item in items:
         due_on = item[0].due_on
         if due_on < today:
@@ -277,7 +279,12 @@ def _grouped(items, sort: str) -> Worklist:
             result.due_soon.append(item)
         else:
             result.later.append(item)
-    audit_record(AuditAction.LIST, object_type="FollowUp", details=f"worklist rows={result.total}")
+    audit_list(
+        AuditAction.LIST,
+        [person.id for _follow_up, person in items],
+        object_type="FollowUp",
+        details=f"worklist rows={result.total}",
+    )
     return result
 
 
@@ -306,6 +313,7 @@ def worklist(user: User, sort: str = "forfallodag") -> Worklist:
             FollowUp.reason_text,
             Organisation.name,
             _COORDINATOR.full_name,
+            Individual.id,
             Individual.public_id,
             Individual.last_name,
             Individual.first_name,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.audit.services import record_each
+from tracker.audit.services import record_list as audit_list
 from tracker.auth.models import Organisation, OrgType, Role, User
 from tracker.benefits import (  # noqa: F401 (agenda/digest sections, extract sections and anonymisers)
     agenda_sections,
@@ -369,8 +370,13 @@ def worklist_page():
 def alarms_page():
     require_role(current_user, Role.REHABKOORDINATOR)
     alarms = alarms_for(current_user)
-    audit_record(AuditAction.LIST, object_type="Alarm", details=f"rows={sum(a.count for a in alarms)}")
+    _audit_alarms(alarms)
     return render_template("benefits/alarms.html", alarms=alarms)
+
+
+def _audit_alarms(alarms) -> None:
+    shown = [row.individual.id for alarm in alarms for row in alarm.rows]
+    audit_list(AuditAction.LIST, shown, object_type="Alarm", details=f"rows={len(shown)}")
 
 
 @bp.route("/person/<public_id>/tidslinje")
@@ -394,7 +400,7 @@ def home(user):
         return {"worklist": data, "links": _worklist_links()}
     if user.role == Role.REHABKOORDINATOR:
         alarms = alarms_for(user)
-        audit_record(AuditAction.LIST, object_type="Alarm", details=f"rows={sum(a.count for a in alarms)}")
+        _audit_alarms(alarms)
         return {"alarms": alarms}
     return {}
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
 from tracker.audit.services import record_kept
+from tracker.audit.services import record_list as audit_list
 from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import AUTHORITY_LABELS, Organisation, Role
 from tracker.auth.reauth import require_recent_auth
@@ -209,7 +210,12 @@ def printable_form(public_id: str):
 def expiring():
     require_role(current_user, *EDITOR_ROLES)
     consents = queries.expiring_consents(current_user)
-    audit_record(AuditAction.LIST, object_type="Consent", details=f"expiring worklist, {len(consents)} rows")
+    audit_list(
+        AuditAction.LIST,
+        [c.individual_id for c in consents],
+        object_type="Consent",
+        details=f"expiring worklist, {len(consents)} rows",
+    )
     return render_template(
         "consent/expiring.html",
         consents=consents,

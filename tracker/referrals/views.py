@@ -408,7 +408,13 @@ def add_session(group_id: int):
         ), 404
     project = get_project_or_404(group.project_id)
     enrolled = queries.current_enrolments(project)
-    audit_record(AuditAction.LIST, obj=group, details=f"attendance choices={len(enrolled)}")
+    audit_list(
+        AuditAction.LIST,
+        [e.individual_id for e in enrolled],
+        object_type="ActivityGroup",
+        object_id=group.id,
+        details=f"attendance choices={len(enrolled)}",
+    )
     form = forms.SessionForm()
     form.attendees.choices = [(str(e.individual_id), e.individual.full_name) for e in enrolled]
     if form.validate_on_submit():
