@@ -5,8 +5,11 @@ from sqlalchemy import select
 
 from tests.factories import login_client
 from tracker.audit.models import AuditAction, AuditEvent
+from tracker.audit.services import verify_chain
 from tracker.auth.models import Authority
 from tracker.consent.models import Block, Consent, ConsentDocument, EmergencyAccess
+from tracker.consent.services import open_emergency_access
+from tracker.people import retention
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 
@@ -324,6 +327,22 @@ def test_the_emergency_form_does_not_tell_whether_a_number_is_in_puls_before_the
     assert event.details == "emergency_access; personnummer not in Puls" and event.individual_id is None
 
 
+def test_an_emergency_reason_naming_the_person_is_gone_everywhere_after_anonymisation(app, factory, db):
+    person = factory.individual(first_name="Selma", last_name="Sjöström")
+    admin = factory.user("admin")
+    with app.test_request_context():
+        open_emergency_access(
+            person, admin, "Selma Sjöström inlagd akut efter överdos, behöver läkemedelslista"
+        )
+    retention.anonymise(person)
+    db.session.commit()
+    table = AuditEvent.__table__
+    texts = db.session.execute(select(table.c.reason, table.c.details)).all()
+    assert not any("Sjöström" in (text or "") or "överdos" in (text or "") for row in texts for text in row)
+    assert db.session.scalar(select(EmergencyAccess.reason)) == "Anonymiserad"
+    assert verify_chain().ok
+
+
 def test_emergency_access_needs_reason_and_password_and_is_time_limited(
     client, login_as, factory, db, frozen_time
 ):
@@ -359,11 +378,16 @@ def test_emergency_access_needs_reason_and_password_and_is_time_limited(
     assert ok.status_code == 302
     assert client.get(f"/personer/{person.public_id}").status_code == 200
     [event] = _audit(db, AuditAction.EMERGENCY_ACCESS)
-    assert event.reason == reason and event.user_id == admin.id
+    access = db.session.scalar(select(EmergencyAccess))
+    # The audit row points at the access; the reason is kept only there, where retention can clear it.
+    assert event.user_id == admin.id and (event.object_type, event.object_id) == (
+        "EmergencyAccess",
+        access.id,
+    )
+    assert event.reason is None and access.reason == reason
     review = client.get("/admin/nodoppningar").get_data(as_text=True)
     assert reason in review
     frozen_time.shift(timedelta(hours=5))
     login_client(client, admin, db=db)
     assert client.get(f"/personer/{person.public_id}").status_code == 403
-    access = db.session.scalar(select(EmergencyAccess))
     assert client.post(f"/admin/nodoppningar/{access.id}/granskad").status_code == 302

@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from tracker.core import personnummer as pnr
@@ -42,3 +44,23 @@ def test_malformed_input_is_rejected_without_echoing_it(raw):
 
 def test_display_form_has_hyphen():
     assert pnr.display("199001010017") == "19900101-0017"
+
+
+@pytest.mark.parametrize(
+    ("stored", "born"),
+    [
+        ("199001010017", date(1990, 1, 1)),
+        ("199001610014", date(1990, 1, 1)),  # samordningsnummer: day + 60
+        ("ANON7K2Q9XZB", None),  # an anonymised individual's placeholder
+        ("199002300010", None),
+    ],
+)
+def test_the_birth_date_is_read_from_a_stored_number_and_a_samordningsnummer_counts_day_minus_60(
+    stored, born
+):
+    assert pnr.birth_date(stored) == born
+
+
+def test_the_age_counts_completed_years():
+    assert pnr.age_on(date(2000, 5, 17), date(2025, 5, 16)) == 24
+    assert pnr.age_on(date(2000, 5, 17), date(2025, 5, 17)) == 25

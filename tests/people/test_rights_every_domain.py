@@ -1,13 +1,15 @@
 """Every domain's rows about an individual are in the register extract and cleared by retention."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Enum, LargeBinary, String, Text, func, select
 
 from tracker.benefits.models import Certificate, FkDecision, FollowUp, FollowUpStatus
+from tracker.consent.models import ConsentDocument, EmergencyAccess
 from tracker.meetings.models import AgendaCase, MeetingCaseNote, MeetingStatus
 from tracker.people import retention
+from tracker.people.models import Individual
 from tracker.plans.models import CarePlan, Insats, InsatsStatus, InsatsStatusChange
 from tracker.referrals.models import (
     ActivityGroup,
@@ -24,6 +26,7 @@ FREE_TEXT = {
     "follow_up": "Bevakningstext",
     "follow_up_done": "Klarnotering",
     "goals": "Målet är studier",
+    "insats": "Samtal om självmordstankar med Karin, psykolog på BUP",
     "interruption": "Avbröt på grund av hälsa",
     "status_reason": "Statusskäl",
     "meeting_note": "Mötesanteckning om läget",
@@ -50,7 +53,10 @@ def _everything(factory, db, clinic, closed_on=None):
     )
     plan = factory.care_plan(person, goals=FREE_TEXT["goals"])
     insats = factory.insats(
-        plan, status=InsatsStatus.INTERRUPTED, interruption_reason=FREE_TEXT["interruption"]
+        plan,
+        what=FREE_TEXT["insats"],
+        status=InsatsStatus.INTERRUPTED,
+        interruption_reason=FREE_TEXT["interruption"],
     )
     factory._add(
         InsatsStatusChange(
@@ -103,6 +109,7 @@ def test_the_extract_lists_a_row_of_every_kind(client, login_as, factory, db):
     assert [f["Beskrivning"] for f in sections["follow_ups"]] == [FREE_TEXT["follow_up"], None]
     assert sections["follow_ups"][1]["Anteckning vid klarmarkering"] == FREE_TEXT["follow_up_done"]
     assert sections["plan"][0]["Mål"] == FREE_TEXT["goals"]
+    assert sections["insatser"][0]["Insats"] == FREE_TEXT["insats"]
     assert sections["insatser"][0]["Skäl till avbrott"] == FREE_TEXT["interruption"]
     assert sections["insats_history"][0]["Skäl"] == FREE_TEXT["status_reason"]
     assert sections["meeting_agenda"][0]["Möte"] == "Pulsmöte Exempel"
@@ -180,7 +187,9 @@ def test_retention_clears_every_free_text_field_and_keeps_the_rows(app, factory,
     assert one(CarePlan, old, CarePlan.goals, CarePlan.established_on) == [
         ("Anonymiserad", date(2026, 2, 15))
     ]
-    assert one(Insats, old, Insats.interruption_reason, Insats.status) == [(None, "interrupted")]
+    assert one(Insats, old, Insats.what, Insats.interruption_reason, Insats.status) == [
+        ("Anonymiserad", None, "interrupted")
+    ]
     assert one(InsatsStatusChange, old, InsatsStatusChange.reason) == [(None,)]
     assert one(MeetingCaseNote, old, MeetingCaseNote.note, MeetingCaseNote.next_steps) == [
         ("Anonymiserad", None)
@@ -194,3 +203,113 @@ def test_retention_clears_every_free_text_field_and_keeps_the_rows(app, factory,
     assert one(Certificate, kept, Certificate.note) == [(FREE_TEXT["certificate"],)]
     assert one(MeetingCaseNote, kept, MeetingCaseNote.note) == [(FREE_TEXT["meeting_note"],)]
     assert db.session.get(type(old), old.id).anonymised_at <= datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- every text column, now and later
+
+# Text columns about an individual that retention keeps on purpose, each with the reason.
+# Every other text column of a table that points at an individual must be cleared.
+KEPT_ON_PURPOSE = {
+    "individuals.public_id": "random and opaque (no identity in it); old audit rows and links still resolve",
+    "individuals.home_municipality": "reports count participants by gender and municipality",
+    "audit_events.user_label": "the staff member who acted, not the individual",
+    "audit_events.role": "a code",
+    "audit_events.action": "a code",
+    "audit_events.object_type": "a code",
+    "audit_events.reason": "hash-chained and append-only; holds no free text about the person any more "
+    "(the emergency-access reason stays in EmergencyAccess, which retention clears)",
+    "audit_events.details": "hash-chained and append-only; never holds a name or personnummer (audit.record)",
+    "audit_events.remote_addr": "the staff member's address",
+    "audit_events.prev_hash": "the chain",
+    "audit_events.row_hash": "the chain",
+}
+LEAK = "PII-LEAK"
+
+
+def _points_at_an_individual(table, seen=frozenset()) -> bool:
+    if table.name == "individuals":
+        return True
+    return any(
+        _points_at_an_individual(fk.column.table, seen | {table.name})
+        for fk in table.foreign_keys
+        if fk.column.table.name not in seen | {table.name}
+    )
+
+
+def _text_columns_about_individuals(metadata):
+    """Free text (String, Text, binary; not coded enums) of every table that reaches `individuals`
+    through its foreign keys, directly or through another table (consent_documents -> consents)."""
+    return [
+        (table, column)
+        for table in metadata.sorted_tables
+        if _points_at_an_individual(table)
+        for column in table.columns
+        if isinstance(column.type, String | Text | LargeBinary) and not isinstance(column.type, Enum)
+    ]
+
+
+def _a_row_in_every_table(factory, db):
+    """`_everything` plus the consent domain's rows and a case contact, for one individual."""
+    person = _everything(factory, db, factory.organisation("region_clinic"))
+    consent = factory.consent(person)
+    db.session.add(
+        ConsentDocument(
+            consent=consent,
+            filename="samtycke.pdf",
+            mime_type="application/pdf",
+            size_bytes=3,
+            sha256="0" * 64,
+            content=b"pdf",
+            uploaded_at=datetime(2026, 1, 2, tzinfo=UTC),
+        )
+    )
+    factory.block(person, category="plan")
+    factory.contact(person, factory.organisation("kommun"))
+    started = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    factory._add(
+        EmergencyAccess(
+            user_id=factory.user("admin").id,
+            individual_id=person.id,
+            reason="Akut inlagd, behöver läkemedelslistan",
+            started_at=started,
+            expires_at=started + timedelta(hours=4),
+        )
+    )
+    db.session.flush()
+    return person.id
+
+
+def _holds_the_leak(value) -> bool:
+    if isinstance(value, bytes):
+        return LEAK.encode() in value
+    return value is not None and LEAK.casefold() in value.casefold()
+
+
+def test_every_text_column_about_an_individual_is_cleared_by_retention_or_kept_for_a_stated_reason(
+    app, factory, db
+):
+    columns = _text_columns_about_individuals(db.metadata)
+    names = {f"{table.name}.{column.name}" for table, column in columns}
+    assert set(KEPT_ON_PURPOSE) <= names, "KEPT_ON_PURPOSE names a column that is gone"
+    person_id = _a_row_in_every_table(factory, db)
+    to_clear = [(t, c) for t, c in columns if f"{t.name}.{c.name}" not in KEPT_ON_PURPOSE]
+    for table, column in to_clear:
+        rows = db.session.scalar(select(func.count()).select_from(table))
+        assert rows, f"{table.name} has text about an individual: add a row to _a_row_in_every_table"
+        value = LEAK.encode() if isinstance(column.type, LargeBinary) else LEAK
+        db.session.execute(table.update().values({column.name: value}))
+    db.session.expire_all()
+
+    retention.anonymise(db.session.get(Individual, person_id))
+    db.session.flush()
+    db.session.expire_all()
+
+    left = [
+        f"{table.name}.{column.name}"
+        for table, column in to_clear
+        if any(_holds_the_leak(value) for value in db.session.scalars(select(column)))
+    ]
+    assert left == [], (
+        "retention leaves these texts: clear them in the domain's anonymiser, "
+        "or keep them in KEPT_ON_PURPOSE with the reason"
+    )

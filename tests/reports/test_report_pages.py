@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from tracker.audit.models import AuditAction, AuditEvent
 from tracker.auth.models import OrgType
+from tracker.core import personnummer
+from tracker.people import retention
 from tracker.referrals.models import ProjectKind
 from tracker.reports.registry import build_report
 from tracker.reports.tables import Period
@@ -189,6 +191,47 @@ def test_sus_export_has_no_names_or_personnummer(example, client, login, db):
     assert len(text.strip().splitlines()) == 7  # header + six participants
     for individual in example.people.values():
         assert individual.personnummer not in text and individual.last_name not in text
+
+
+def _sus_rows(client, example):
+    body = client.get(f"/rapporter/{example.project.id}/sus.csv", query_string=YEAR).data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body), delimiter=";"))
+
+
+def test_the_sus_export_of_a_past_period_is_the_same_after_its_participants_are_anonymised(
+    example, client, login, db
+):
+    login(example.staff[0])
+    before = _sus_rows(client, example)
+    assert "okänd" not in {row[2] for row in before[1:]}
+    for person in example.people.values():
+        retention.anonymise(person)
+    db.session.commit()
+    assert _sus_rows(client, example) == before
+
+
+def test_a_samordningsnummer_gives_the_exact_age_band_at_start_before_and_after_anonymisation(
+    example, client, login, factory, db
+):
+    # Born 2000-05-17 (day + 60), enrolled the day before turning 25: "20-24", where the birth year
+    # alone would say 25.
+    number = next(f"20000577-980{d}" for d in range(10) if personnummer.is_valid(f"20000577-980{d}"))
+    person = factory.individual(clinic=example.team, personnummer=personnummer.normalise(number))
+    enrolment = factory.enrolment(example.project, person, enrolled_on=date(2025, 5, 16))
+    db.session.commit()
+    login(example.staff[0])
+
+    def band():
+        [row] = [row for row in _sus_rows(client, example) if row[4] == "2025-05-16"]
+        return row[2]
+
+    assert band() == "20-24"
+    retention.anonymise(person)
+    db.session.commit()
+    db.session.refresh(person)
+    db.session.refresh(enrolment)
+    assert person.personnummer.startswith("ANON") and enrolment.age_at_start == 24
+    assert band() == "20-24"
 
 
 def test_report_query_count_does_not_grow_with_participants(factory, db, count_queries):

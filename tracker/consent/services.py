@@ -364,8 +364,8 @@ def checked_emergency_reason(reason: str | None) -> str:
     if len(reason) > 1000:
         raise ValidationError({"reason": "Högst 1000 tecken."})
     if PERSONNUMMER_LIKE.search(" ".join(reason.split())):
-        # The reason is kept in the hash-chained audit log, which is never anonymised.
-        raise ValidationError({"reason": "Skriv inget personnummer i skälet; det sparas i loggen."})
+        # Every admin reads the reasons on the review page; the access already names the person.
+        raise ValidationError({"reason": "Skriv inget personnummer i skälet."})
     return reason
 
 
@@ -381,7 +381,9 @@ def open_emergency_access(individual: Individual, user: User, reason: str) -> Em
     )
     db.session.add(access)
     db.session.flush()
-    audit_record(AuditAction.EMERGENCY_ACCESS, obj=access, individual_id=individual.id, reason=reason)
+    # The reason (free text, often naming the person and their health) stays with the access, which
+    # retention clears; the hash-chained audit log is never anonymised, so it gets the reference only.
+    audit_record(AuditAction.EMERGENCY_ACCESS, obj=access, individual_id=individual.id)
     return access
 
 

@@ -1,12 +1,14 @@
 """Retention (gallring): anonymise individuals whose case closed long enough ago.
 
 `flask --app tracker retention run [--dry-run]`. Identity (personnummer,
-names) and free text are removed; gender, home municipality, organisations
-and every date stay, so counts and reports are unchanged. The audit log is
-append-only and keeps its rows (they carry no names or personnummer).
+names) and free text are removed; gender, home municipality, organisations,
+every date and the age at each enrolment stay, so counts and reports are
+unchanged. The audit log is append-only and keeps its rows (they carry no
+names or personnummer).
 
 Pluggable: a domain with free text about the individual registers a
-function that clears it, e.g. in its views module:
+function that clears it (called before the identity is removed), e.g. in
+its views module:
 
     from tracker.people.retention import anonymiser
 
@@ -75,13 +77,15 @@ def due_individuals() -> list[Individual]:
 def anonymise(individual: Individual) -> None:
     if individual.anonymised_at is not None:
         return
+    # The anonymisers run while the identity is still there, so that a domain can first keep
+    # what its reports derive from it (e.g. the age at enrolment) in a form that identifies no one.
+    for func in ANONYMISERS.values():
+        func(individual)
     individual.personnummer = placeholder_personnummer()
     individual.first_name = ANONYMISED_NAME
     individual.last_name = ANONYMISED_NAME
     individual.refresh_search_name()
     individual.closed_reason = None
-    for func in ANONYMISERS.values():
-        func(individual)
     individual.anonymised_at = now_utc()
     db.session.flush()
     audit_record(

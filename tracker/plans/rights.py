@@ -69,8 +69,11 @@ def clear_plan_free_text(individual: Individual) -> None:
     db.session.execute(
         update(CarePlan).where(CarePlan.individual_id == individual.id).values(goals=ANONYMISED_NAME)
     )
+    # `what` is typed by staff ("Samtal om ... med <name>"); its status and dates are what reports count.
     db.session.execute(
-        update(Insats).where(Insats.individual_id == individual.id).values(interruption_reason=None)
+        update(Insats)
+        .where(Insats.individual_id == individual.id)
+        .values(what=ANONYMISED_NAME, interruption_reason=None)
     )
     db.session.execute(
         update(InsatsStatusChange)

@@ -326,6 +326,9 @@ class Enrolment(AuthoredMixin, VersionedMixin, db.Model):
     occupation_after: Mapped[Occupation | None] = mapped_column(_named_enum(Occupation, "occupation_after"))
     education_level: Mapped[EducationLevel | None] = mapped_column(enum_column(EducationLevel))
     support_before: Mapped[SupportDuration | None] = mapped_column(enum_column(SupportDuration))
+    # Age on `enrolled_on` (SUS's age band), written by retention just before the personnummer it
+    # comes from is removed; NULL until then. Kept instead of a birth date, which could re-identify.
+    age_at_start: Mapped[int | None] = mapped_column(Integer)
     # The authorities involved with the person (derived at enrolment, editable).
     involves_fk: Mapped[bool] = mapped_column(Boolean, default=False)
     involves_region: Mapped[bool] = mapped_column(Boolean, default=False)

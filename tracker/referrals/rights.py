@@ -7,6 +7,7 @@ they are not part of an individual's extract.
 
 from sqlalchemy import select, update
 
+from tracker.core.personnummer import age_on, birth_date
 from tracker.extensions import db
 from tracker.people.extract import extract_section
 from tracker.people.models import Individual
@@ -93,3 +94,20 @@ def clear_referral_free_text(individual: Individual) -> None:
         .where(Referral.individual_id == individual.id)
         .values(reason=None, status_reason=None)
     )
+
+
+@anonymiser("enrolment_ages")
+def keep_age_at_enrolment(individual: Individual) -> None:
+    """SUS's age band at start comes from the personnummer, which retention is about to remove."""
+    born = birth_date(individual.personnummer)
+    if born is None:
+        return
+    enrolments = db.session.execute(
+        select(Enrolment.id, Enrolment.enrolled_on).where(Enrolment.individual_id == individual.id)
+    ).all()
+    for enrolment_id, enrolled_on in enrolments:
+        db.session.execute(
+            update(Enrolment)
+            .where(Enrolment.id == enrolment_id)
+            .values(age_at_start=age_on(born, enrolled_on))
+        )

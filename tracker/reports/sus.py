@@ -1,19 +1,20 @@
 """Export of participant variables in the shape of Försäkringskassan's Finsam follow-up (SUS).
 
 One row per enrolment, with a running number instead of identity: no names,
-no personnummer (the birth date is read only to derive the age band). The
+no personnummer (the birth date is read only to derive the age band; retention keeps
+the age at start on the enrolment, so an anonymised participant's band stays). The
 column names follow SUS's variables as far as we know them; exact SUS codes
 must be checked against FK's current SUS manual before any upload.
 """
 
 import io
-from datetime import date
 
 from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.consent.policy import visible_individuals
 from tracker.core.exports import csv_writer
+from tracker.core.personnummer import age_on, birth_date
 from tracker.extensions import db
 from tracker.people.models import Individual
 from tracker.referrals.models import Enrolment
@@ -42,18 +43,15 @@ SUS_COLUMNS = [
 AGE_BANDS = [(0, 15, "-15"), (16, 19, "16-19"), (20, 24, "20-24"), (25, 29, "25-29"), (30, 39, "30-39")]
 
 
-def birth_date(personnummer: str) -> date | None:
-    try:
-        day = int(personnummer[6:8])
-        return date(int(personnummer[:4]), int(personnummer[4:6]), day - 60 if day > 60 else day)
-    except ValueError:
-        return None
+def age_at_start(enrolment: Enrolment, personnummer: str) -> int | None:
+    """From the personnummer; once retention has replaced it, the age retention kept on the enrolment."""
+    born = birth_date(personnummer)
+    return age_on(born, enrolment.enrolled_on) if born else enrolment.age_at_start
 
 
-def age_band(born: date | None, on: date) -> str:
-    if born is None:
+def age_band(age: int | None) -> str:
+    if age is None:
         return "okänd"
-    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
     for low, high, label in AGE_BANDS:
         if low <= age <= high:
             return label
@@ -79,7 +77,7 @@ def sus_csv(ctx: ReportContext) -> tuple[bytes, int]:
             [
                 number,
                 gender.label,
-                age_band(birth_date(personnummer), enrolment.enrolled_on),
+                age_band(age_at_start(enrolment, personnummer)),
                 municipality,
                 enrolment.enrolled_on.isoformat(),
                 enrolment.discharged_on.isoformat() if enrolment.discharged_on else "",
