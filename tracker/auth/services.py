@@ -204,9 +204,9 @@ def check_password(password: str, field: str = "password") -> None:
         raise ValidationError({field: " ".join(problems)})
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current):
-        raise ValidationError({"current_password": "Nuvarande lösenord stämmer inte."})
+def change_password(user: User, new: str) -> None:
+    """The user's own change. The caller has checked the current password with
+    `reauth.password_refusal`, which counts wrong guesses."""
     check_password(new, "new_password")
     user.password_hash = hash_password(new)
     user.password_changed_at = now_utc()
