@@ -1,7 +1,11 @@
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
+from tests.factories import api_token
+from tracker.auth import services
 from tracker.auth.models import Organisation, User
+from tracker.meetings import feeds
 
 
 def test_admin_creates_an_organisation(client, login_as, db):
@@ -153,3 +157,35 @@ def test_users_create_command_refuses_weak_password(app, db):
         input="kort\n",
     )
     assert result.exit_code == 1
+
+
+def test_an_admin_password_reset_revokes_the_users_api_tokens_and_calendar_link(
+    app, client, login_as, factory, db
+):
+    login_as("admin")
+    user = factory.user("rehabkoordinator")
+    secret = api_token(user, "write")
+    feed = feeds.issue_token(user)
+    db.session.commit()
+    outside = app.test_client()
+    bearer = {"Authorization": f"Bearer {secret}"}
+    assert outside.get("/api/v1/individuals", headers=bearer).status_code == 200
+    response = client.post(
+        f"/admin/anvandare/{user.id}/losenord", data={"password": "helt-nytt-lösenord"}, follow_redirects=True
+    )
+    assert "1 API-nyckel och kalenderlänken är återkallade." in response.get_data(as_text=True)
+    assert outside.get("/api/v1/individuals", headers=bearer).status_code == 401
+    assert outside.get(f"/moten/prenumeration/{feed}.ics").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("api_tokens", "calendar_link", "sentence"),
+    [
+        (0, False, "Det fanns inga API-nycklar eller kalenderlänk att återkalla."),
+        (1, False, "1 API-nyckel är återkallad."),
+        (0, True, "Kalenderlänken är återkallad."),
+        (3, True, "3 API-nycklar och kalenderlänken är återkallade."),
+    ],
+)
+def test_the_message_after_a_password_change_says_what_was_revoked(api_tokens, calendar_link, sentence):
+    assert services.Revoked(api_tokens, calendar_link).sentence() == sentence

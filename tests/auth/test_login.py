@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
-from tests.factories import login_client
+from tests.factories import api_token, login_client
 from tracker.audit.models import AuditAction, AuditEvent
 from tracker.auth.models import ApiToken, LoginAttempt
 from tracker.auth.passwords import verify_password
+from tracker.meetings import feeds
 
 
 def _audit_actions(db):
@@ -236,3 +237,17 @@ def test_the_account_pages_refuse_anyone_not_logged_in(client, factory, db, form
     response = _post(client, form, PASSWORD)
     assert response.status_code == 302 and response.location.startswith("/login")
     assert _failures(db, user) == 0
+
+
+def test_an_own_password_change_revokes_the_users_api_tokens_and_calendar_link(app, client, login_as, db):
+    user = login_as("rehabkoordinator")
+    bearer = {"Authorization": f"Bearer {api_token(user)}"}
+    api_token(user, "read")
+    feed = feeds.issue_token(user)
+    db.session.commit()
+    outside = app.test_client()
+    assert outside.get("/api/v1/individuals", headers=bearer).status_code == 200
+    response = _post(client, _change_form, PASSWORD, follow_redirects=True)
+    assert "2 API-nycklar och kalenderlänken är återkallade." in response.get_data(as_text=True)
+    assert outside.get("/api/v1/individuals", headers=bearer).status_code == 401
+    assert outside.get(f"/moten/prenumeration/{feed}.ics").status_code == 404

@@ -112,11 +112,14 @@ def reset_password(user_id: int):
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            services.admin_reset_password(user, form.password.data)
+            revoked = services.admin_reset_password(user, form.password.data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            flash("Lösenordet är återställt och användarens sessioner avslutade.", "success")
+            flash(
+                f"Lösenordet är återställt och användarens sessioner avslutade. {revoked.sentence()}",
+                "success",
+            )
             return redirect(url_for("admin.user_detail", user_id=user.id))
     return render_template("admin/user_detail.html", user=user, confirm=ConfirmForm(), reset_form=form), 422
 

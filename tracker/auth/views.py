@@ -74,13 +74,17 @@ def change_password():
             form.current_password.errors = [refusal]
         else:
             try:
-                services.change_password(current_user._get_current_object(), form.new_password.data)
+                revoked = services.change_password(current_user._get_current_object(), form.new_password.data)
             except ValidationError as error:
                 apply_errors(form, error)
             else:
                 logout_user()
                 session.clear()
-                flash("Lösenordet är bytt. Logga in med det nya lösenordet.", "success")
+                flash(
+                    f"Lösenordet är bytt och du är utloggad på alla enheter. {revoked.sentence()} "
+                    "Logga in med det nya lösenordet.",
+                    "success",
+                )
                 return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
