@@ -59,11 +59,12 @@ def password_refusal(password: str, why: str) -> str | None:
     return services.LOCKED if locked else WRONG_PASSWORD
 
 
-def require_recent_auth(minutes: int | None = None):
+def require_recent_auth(minutes: int | None = None, back: str | None = None):
     """Decorate a view: without a password within `minutes`, ask for it first.
 
     A POST that arrives too late is not carried out; the user confirms the
-    password and comes back to the (GET) page to submit again.
+    password and comes back to a GET page to submit again: the endpoint `back`
+    (built with the view's arguments), or else the request's own path.
     """
 
     def decorator(view):
@@ -71,7 +72,10 @@ def require_recent_auth(minutes: int | None = None):
         def wrapped(*args, **kwargs):
             if not authenticated_recently(minutes):
                 flash("Bekräfta med ditt lösenord för att fortsätta.", "info")
-                target = request.full_path if request.method == "GET" else request.path
+                if back is not None:
+                    target = url_for(back, **kwargs)
+                else:
+                    target = request.full_path if request.method == "GET" else request.path
                 return redirect(url_for("twofactor.reauthenticate", next=target.rstrip("?")))
             return view(*args, **kwargs)
 
