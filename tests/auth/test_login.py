@@ -1,10 +1,14 @@
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
 from tests.conftest import PASSWORD
-from tests.factories import login_client
+from tests.factories import api_token, login_client
 from tracker.audit.models import AuditAction, AuditEvent
+from tracker.auth.models import ApiToken, LoginAttempt
+from tracker.auth.passwords import verify_password
+from tracker.meetings import feeds
 
 
 def _audit_actions(db):
@@ -156,3 +160,94 @@ def test_form_without_csrf_token_is_rejected(app, client, login_as, monkeypatch,
     response = client.post("/konto/losenord", data={"current_password": PASSWORD})
     assert response.status_code == 400
     assert "säkerhetstoken" in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- passwords asked for inside a session
+
+
+def _failures(db, user) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == user.email)
+    )
+
+
+def _token_form(password):
+    return "/konto/api-nycklar", {"name": "Skript", "scope": "write", "password": password}
+
+
+def _change_form(password):
+    new = "ett-nytt-langt-losenord"
+    return "/konto/losenord", {"current_password": password, "new_password": new, "confirm": new}
+
+
+def _post(client, form, password, **kwargs):
+    path, data = form(password)
+    return client.post(path, data=data, **kwargs)
+
+
+@pytest.mark.parametrize("form", [_token_form, _change_form], ids=["api_token", "password_change"])
+def test_wrong_passwords_inside_a_session_count_towards_the_lock_out_and_end_the_session(
+    app, client, login_as, db, form
+):
+    user = login_as("rehabkoordinator")
+    limit = app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    for attempt in range(1, limit + 1):
+        response = _post(client, form, "fel-gissning-123")
+        assert response.status_code == 422
+        assert _failures(db, user) == attempt
+    assert "För många misslyckade" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # the session ended at the lock-out
+    refused = app.test_client().post("/login", data={"email": user.email, "password": PASSWORD})
+    assert refused.status_code == 401
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+@pytest.mark.parametrize("form", [_token_form, _change_form], ids=["api_token", "password_change"])
+def test_a_locked_out_account_cannot_prove_its_password_inside_a_session(app, client, login_as, db, form):
+    user = login_as("rehabkoordinator")
+    guesser = app.test_client()
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        guesser.post("/login", data={"email": user.email, "password": "fel-gissning-123"})
+    response = _post(client, form, PASSWORD)
+    assert response.status_code == 422 and "För många misslyckade" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    db.session.refresh(user)
+    assert verify_password(user.password_hash, PASSWORD)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_a_wrong_password_inside_a_session_is_audited_with_the_page_it_came_from(client, login_as, db):
+    user = login_as("rehabkoordinator")
+    _post(client, _token_form, "fel")
+    _post(client, _change_form, "fel")
+    details = db.session.scalars(
+        select(AuditEvent.details).where(
+            AuditEvent.action == AuditAction.LOGIN_FAILED, AuditEvent.object_id == user.id
+        )
+    ).all()
+    assert details == ["wrong_password_api_token", "wrong_password_change"]
+
+
+@pytest.mark.parametrize("form", [_token_form, _change_form], ids=["api_token", "password_change"])
+def test_the_account_pages_refuse_anyone_not_logged_in(client, factory, db, form):
+    user = factory.user("rehabkoordinator")
+    db.session.commit()
+    response = _post(client, form, PASSWORD)
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert _failures(db, user) == 0
+
+
+def test_an_own_password_change_revokes_the_users_api_tokens_and_calendar_link(app, client, login_as, db):
+    user = login_as("rehabkoordinator")
+    bearer = {"Authorization": f"Bearer {api_token(user)}"}
+    api_token(user, "read")
+    feed = feeds.issue_token(user)
+    db.session.commit()
+    outside = app.test_client()
+    assert outside.get("/api/v1/individuals", headers=bearer).status_code == 200
+    response = _post(client, _change_form, PASSWORD, follow_redirects=True)
+    assert "2 API-nycklar och kalenderlänken är återkallade." in response.get_data(as_text=True)
+    assert outside.get("/api/v1/individuals", headers=bearer).status_code == 401
+    assert outside.get(f"/moten/prenumeration/{feed}.ics").status_code == 404

@@ -209,6 +209,21 @@ def test_sensitive_actions_ask_for_the_password_again_after_a_while(client, logi
     assert not user.totp_enabled
 
 
+def test_wrong_passwords_on_the_confirm_page_end_the_session_at_the_lock_out(app, client, login_as, db):
+    user = login_as("samordnare")
+    for _ in range(app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]):
+        response = client.post("/konto/bekrafta", data={"password": "fel"})
+        assert response.status_code == 401
+    assert "För många misslyckade" in response.get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(LoginAttempt).where(LoginAttempt.email == user.email)
+        )
+        == app.config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+    )
+    assert client.get("/").status_code == 302
+
+
 def test_re_authentication_never_redirects_off_site(client, login_as):
     login_as("samordnare")
     response = client.post("/konto/bekrafta?next=https://evil.example/", data={"password": PASSWORD})

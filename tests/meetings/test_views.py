@@ -4,9 +4,11 @@ from sqlalchemy import func, select
 
 from tracker.audit.models import AuditEvent
 from tracker.auth.models import Authority
+from tracker.meetings import feeds
 from tracker.meetings.models import (
     AgendaCase,
     AgendaPoint,
+    CalendarFeedToken,
     Meeting,
     MeetingCaseNote,
     MeetingSeries,
@@ -408,3 +410,21 @@ def test_a_minutes_page_re_shown_with_an_error_still_audits_the_notes_it_shows(
     assert shown.status_code == 422 and "Under mötet" in shown.get_data(as_text=True)
     assert note_reads() == before + 1
     assert db.session.scalars(select(MeetingCaseNote.note)).all() == ["Under mötet"]
+
+
+def test_a_new_feed_link_is_not_readable_from_the_session_cookie(app, client, db, fk_setup, login):
+    login(fk_setup["officer"])
+    assert client.post("/moten/kalender/ny-lank").status_code == 302
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    stored = app.session_interface.get_signing_serializer(app).loads(cookie)  # signed, readable by anyone
+    html = client.get("/moten/kalender").get_data(as_text=True)
+    token = html.split('value="https://puls.test/moten/prenumeration/')[1].split(".ics")[0]
+    assert token not in str(stored) and token.split(".")[1] not in str(stored)
+    assert feeds.resolve_token(token) is not None
+
+
+def test_only_a_logged_in_user_makes_a_feed_link(client, db, fk_setup):
+    response = client.post("/moten/kalender/ny-lank")
+    assert response.status_code == 302 and response.location.startswith("/login")
+    assert feeds.token_for(fk_setup["officer"]) is None
+    assert db.session.scalar(select(func.count()).select_from(CalendarFeedToken)) == 0

@@ -9,6 +9,7 @@ from tracker.audit.services import record as audit_record
 from tracker.auth import services, totp
 from tracker.auth.forms import ConfirmForm, OrganisationForm, PasswordResetForm, UserForm
 from tracker.auth.models import Organisation, OrgType, Role, User
+from tracker.auth.reauth import require_recent_auth
 from tracker.auth.tokens import tokens_of
 from tracker.consent.policy import require_role
 from tracker.core.errors import ValidationError
@@ -54,11 +55,20 @@ def organisations():
     return render_template("admin/organisations.html", orgs=orgs, form=form), status
 
 
-@bp.route("/anvandare", methods=["GET", "POST"])
+# Every route that changes who may log in, and how, asks a session for the
+# password again (`require_recent_auth`): a stale or stolen admin session must
+# not hand out accounts, passwords or second factors.
+
+
+@bp.route("/anvandare", methods=["GET"])
 def users():
-    rows = db.session.scalars(select(User).order_by(User.full_name)).all()
-    form = UserForm()
-    form.organisation_id.choices = [(str(o.id), o.name) for o in _organisations()]
+    return _users_page(_user_form())
+
+
+@bp.route("/anvandare", methods=["POST"])
+@require_recent_auth(back="admin.users")
+def create_user():
+    form = _user_form()
     if form.validate_on_submit():
         org = db.session.get(Organisation, int(form.organisation_id.data))
         try:
@@ -70,7 +80,17 @@ def users():
         else:
             flash("Användaren är skapad.", "success")
             return redirect(url_for("admin.users"))
-    status = 422 if form.is_submitted() else 200
+    return _users_page(form, 422)
+
+
+def _user_form() -> UserForm:
+    form = UserForm()
+    form.organisation_id.choices = [(str(o.id), o.name) for o in _organisations()]
+    return form
+
+
+def _users_page(form: UserForm, status: int = 200):
+    rows = db.session.scalars(select(User).order_by(User.full_name)).all()
     return render_template("admin/users.html", users=rows, form=form, confirm=ConfirmForm()), status
 
 
@@ -78,16 +98,22 @@ def users():
 def user_detail(user_id: int):
     user = _get_user_or_404(user_id)
     audit_record(AuditAction.VIEW, obj=user)
+    return _detail_page(user, PasswordResetForm())
+
+
+def _detail_page(user: User, reset_form: PasswordResetForm, status: int = 200):
     return render_template(
         "admin/user_detail.html",
         user=user,
         confirm=ConfirmForm(),
-        reset_form=PasswordResetForm(),
+        reset_form=reset_form,
         tokens=tokens_of(user),
-    )
+        own=user.id == current_user.id,
+    ), status
 
 
 @bp.route("/anvandare/<int:user_id>/avaktivera", methods=["POST"])
+@require_recent_auth(back="admin.user_detail")
 def deactivate_user(user_id: int):
     user = _get_user_or_404(user_id)
     if user.id == current_user.id:
@@ -99,6 +125,7 @@ def deactivate_user(user_id: int):
 
 
 @bp.route("/anvandare/<int:user_id>/aktivera", methods=["POST"])
+@require_recent_auth(back="admin.user_detail")
 def activate_user(user_id: int):
     user = _get_user_or_404(user_id)
     services.set_user_active(user, True)
@@ -106,24 +133,40 @@ def activate_user(user_id: int):
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
+def _own_account_refused(user: User):
+    """An admin's own password and second factor change on the self-service pages, which ask
+    for the current password: here a stolen session could take the account over."""
+    flash("Ditt eget konto ändrar du under Byt lösenord och Tvåstegsverifiering.", "error")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
+
+
 @bp.route("/anvandare/<int:user_id>/losenord", methods=["POST"])
+@require_recent_auth(back="admin.user_detail")
 def reset_password(user_id: int):
     user = _get_user_or_404(user_id)
+    if user.id == current_user.id:
+        return _own_account_refused(user)
     form = PasswordResetForm()
     if form.validate_on_submit():
         try:
-            services.admin_reset_password(user, form.password.data)
+            revoked = services.admin_reset_password(user, form.password.data)
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            flash("Lösenordet är återställt och användarens sessioner avslutade.", "success")
+            flash(
+                f"Lösenordet är återställt och användarens sessioner avslutade. {revoked.sentence()}",
+                "success",
+            )
             return redirect(url_for("admin.user_detail", user_id=user.id))
-    return render_template("admin/user_detail.html", user=user, confirm=ConfirmForm(), reset_form=form), 422
+    return _detail_page(user, form, 422)
 
 
 @bp.route("/anvandare/<int:user_id>/tvastegs/aterstall", methods=["POST"])
+@require_recent_auth(back="admin.user_detail")
 def reset_totp(user_id: int):
     user = _get_user_or_404(user_id)
+    if user.id == current_user.id:
+        return _own_account_refused(user)
     form = ConfirmForm()
     if form.validate_on_submit() and user.totp_enabled:
         totp.disable(user, current_user._get_current_object(), "totp reset by admin")

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -9,6 +10,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 
 from tracker.audit.models import AuditAction
 from tracker.audit.services import record as audit_record
+from tracker.auth import tokens
 from tracker.auth.models import (
     ROLE_ORG_TYPES,
     LoginAttempt,
@@ -28,6 +30,7 @@ from tracker.auth.passwords import (
 from tracker.core.errors import ValidationError
 from tracker.core.timeutil import now_utc
 from tracker.extensions import db
+from tracker.meetings import feeds
 
 _LAST_SEEN_RESOLUTION = timedelta(seconds=60)
 
@@ -204,14 +207,53 @@ def check_password(password: str, field: str = "password") -> None:
         raise ValidationError({field: " ".join(problems)})
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    if not verify_password(user.password_hash, current):
-        raise ValidationError({"current_password": "Nuvarande lösenord stämmer inte."})
-    check_password(new, "new_password")
-    user.password_hash = hash_password(new)
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
     user.password_changed_at = now_utc()
-    end_all_sessions(user, "password_change")
+
+
+@dataclass(frozen=True)
+class Revoked:
+    """What a password change took away besides the browser sessions."""
+
+    api_tokens: int
+    calendar_link: bool
+
+    def sentence(self) -> str:
+        parts = []
+        if self.api_tokens:
+            parts.append("1 API-nyckel" if self.api_tokens == 1 else f"{self.api_tokens} API-nycklar")
+        if self.calendar_link:
+            parts.append("kalenderlänken")
+        if not parts:
+            return "Det fanns inga API-nycklar eller kalenderlänk att återkalla."
+        several = self.api_tokens + self.calendar_link > 1
+        text = " och ".join(parts) + (" är återkallade." if several else " är återkallad.")
+        return text[0].upper() + text[1:]
+
+
+def revoke_account_access(user: User, reason: str) -> Revoked:
+    """End every way into the account that does not ask for its password:
+    browser sessions, API tokens and the calendar feed link."""
+    end_all_sessions(user, reason)
+    api_tokens = tokens.revoke_all(user)
+    calendar_link = feeds.token_for(user) is not None
+    if calendar_link:
+        feeds.revoke_tokens(user)
+    return Revoked(api_tokens, calendar_link)
+
+
+def change_password(user: User, new: str) -> Revoked:
+    """The user's own change. The caller has checked the current password with
+    `reauth.password_refusal`, which counts wrong guesses.
+
+    A user often changes the password because it may have leaked, so every way
+    in that outlives the old password ends too, as on an admin's reset."""
+    check_password(new, "new_password")
+    _set_password(user, new)
+    revoked = revoke_account_access(user, "password_change")
     audit_record(AuditAction.PASSWORD_CHANGE, obj=user)
+    return revoked
 
 
 def create_organisation(
@@ -273,9 +315,10 @@ def set_user_active(user: User, active: bool) -> None:
     audit_record(AuditAction.UPDATE, obj=user, details="activated" if active else "deactivated")
 
 
-def admin_reset_password(user: User, new_password: str) -> None:
+def admin_reset_password(user: User, new_password: str) -> Revoked:
+    """An admin sets a new password: the old one may be in someone else's hands."""
     check_password(new_password, "password")
-    user.password_hash = hash_password(new_password)
-    user.password_changed_at = now_utc()
-    end_all_sessions(user, "password_reset")
+    _set_password(user, new_password)
+    revoked = revoke_account_access(user, "password_reset")
     audit_record(AuditAction.PASSWORD_CHANGE, obj=user, details="reset by admin")
+    return revoked

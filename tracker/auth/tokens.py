@@ -77,11 +77,22 @@ def authenticate_token(secret: str) -> ApiToken | None:
     return token
 
 
-def revoke_token(token: ApiToken, by: User) -> None:
+def revoke_token(token: ApiToken, by: User | None) -> None:
+    """`by` None: the signed-in user, if any."""
     if token.revoked_at is None:
         token.revoked_at = now_utc()
         db.session.flush()
         audit_record(AuditAction.UPDATE, obj=token, details="revoked", user=by)
+
+
+def revoke_all(user: User) -> int:
+    """Revoke the user's live tokens (each audited); the number revoked."""
+    live = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in live:
+        revoke_token(token, None)
+    return len(live)
 
 
 def tokens_of(user: User) -> list[ApiToken]:

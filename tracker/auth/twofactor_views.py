@@ -6,8 +6,7 @@ from flask_login import current_user
 from tracker.auth import services, totp
 from tracker.auth.forms import CodeForm, ConfirmForm, ReauthForm
 from tracker.auth.models import User
-from tracker.auth.passwords import verify_password
-from tracker.auth.reauth import mark_authenticated, require_recent_auth
+from tracker.auth.reauth import mark_authenticated, password_refusal, require_recent_auth
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors, is_safe_next
 from tracker.core.timeutil import now_utc
@@ -137,16 +136,11 @@ def reauthenticate():
     form = ReauthForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
-        if verify_password(current_user.password_hash, form.password.data):
+        refusal = password_refusal(form.password.data, "wrong_reauth_password")
+        if refusal is None:
             mark_authenticated()
             return redirect(next_url if is_safe_next(next_url) else url_for("core.home"))
-        remote_addr = request.remote_addr or "unknown"
-        services.record_failure(current_user.email, remote_addr, current_user, "wrong_reauth_password")
-        db.session.commit()  # counts towards the lock-out like a failed login
-        if services.is_locked_out(current_user.email, remote_addr):
-            services.end_session(current_user.current_session_token, "locked_out")
-            db.session.commit()
-        form.password.errors = ["Lösenordet stämmer inte."]
+        form.password.errors = [refusal]
         return render_template("auth/reauth.html", form=form), 401
     status = 422 if form.is_submitted() else 200
     return render_template("auth/reauth.html", form=form), status

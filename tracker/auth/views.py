@@ -10,7 +10,7 @@ from tracker.audit.services import record as audit_record
 from tracker.auth import services, tokens, totp
 from tracker.auth.forms import ApiTokenForm, ConfirmForm, LoginForm, PasswordChangeForm
 from tracker.auth.models import ApiToken, Role
-from tracker.auth.passwords import verify_password
+from tracker.auth.reauth import password_refusal
 from tracker.core.errors import ValidationError
 from tracker.core.forms import apply_errors, is_safe_next
 from tracker.core.timeutil import STOCKHOLM, now_utc
@@ -69,17 +69,23 @@ def logout():
 def change_password():
     form = PasswordChangeForm()
     if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_user._get_current_object(), form.current_password.data, form.new_password.data
-            )
-        except ValidationError as error:
-            apply_errors(form, error)
+        refusal = password_refusal(form.current_password.data, "wrong_password_change")
+        if refusal is not None:
+            form.current_password.errors = [refusal]
         else:
-            logout_user()
-            session.clear()
-            flash("Lösenordet är bytt. Logga in med det nya lösenordet.", "success")
-            return redirect(url_for("auth.login"))
+            try:
+                revoked = services.change_password(current_user._get_current_object(), form.new_password.data)
+            except ValidationError as error:
+                apply_errors(form, error)
+            else:
+                logout_user()
+                session.clear()
+                flash(
+                    f"Lösenordet är bytt och du är utloggad på alla enheter. {revoked.sentence()} "
+                    "Logga in med det nya lösenordet.",
+                    "success",
+                )
+                return redirect(url_for("auth.login"))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/password.html", form=form), status
 
@@ -90,8 +96,9 @@ def api_tokens():
     form = ApiTokenForm()
     secret = None
     if form.validate_on_submit():
-        if not verify_password(user.password_hash, form.password.data):
-            form.password.errors = ["Lösenordet stämmer inte."]
+        refusal = password_refusal(form.password.data, "wrong_password_api_token")
+        if refusal is not None:
+            form.password.errors = [refusal]
         else:
             expires_at = None
             if form.expires_on.data:

@@ -4,6 +4,7 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.auth import totp
 from tracker.auth.forms import ConfirmForm
 from tracker.auth.models import Role, User
 from tracker.consent.policy import require_role
@@ -19,7 +20,19 @@ from tracker.meetings.queries import stored_feed_rows
 from tracker.meetings.views import bp
 
 # The new link is shown once after creation; the session keeps it for that page view only.
+# The session cookie is signed, not encrypted: the link is encrypted in it, as the TOTP
+# enrolment secret is, so a copied cookie does not reveal a live feed.
 _FRESH = "meetings_fresh_feed_token"
+
+
+def _pop_fresh_token() -> str | None:
+    sealed = session.pop(_FRESH, None)
+    if not sealed:
+        return None
+    try:
+        return totp.decrypt_secret(sealed)
+    except ValueError:  # the key changed: the user makes a new link
+        return None
 
 
 def feed_urls(token: str) -> dict[str, str]:
@@ -30,7 +43,7 @@ def feed_urls(token: str) -> dict[str, str]:
 @bp.route("/kalender")
 def subscription():
     row = feeds.token_for(current_user)
-    token = session.pop(_FRESH, None)
+    token = _pop_fresh_token()
     form = AlarmForm()
     if row is not None:
         form.alarm.data = str(row.alarm_minutes or "")
@@ -48,7 +61,7 @@ def rotate():
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("meetings.subscription"))
-    session[_FRESH] = feeds.issue_token(current_user)
+    session[_FRESH] = totp.encrypt_secret(feeds.issue_token(current_user))
     flash("En ny prenumerationslänk är skapad. En tidigare länk slutade fungera direkt.", "success")
     return redirect(url_for("meetings.subscription"))
 
