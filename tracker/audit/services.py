@@ -174,8 +174,8 @@ def write_kept(*, reads_shown: bool = False) -> int:
     """Write the rows `record_kept` held back (core.web.finish calls this once per request).
 
     `reads_shown`: the request failed but its answer still shows what it read (a page re-shown
-    with a form's errors or a conflict), so the reads audited during the request, which its rollback undid,
-    are written again.
+    with a form's errors or a conflict), so the reads audited during the request, which its
+    rollback undid, are written again.
     """
     kept = g.pop("puls_kept_audit", [])
     reads = g.pop("puls_reads", [])
