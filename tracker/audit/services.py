@@ -41,12 +41,16 @@ _HASHED_FIELDS = (
 
 def compute_hash(event, prev_hash: str) -> str:
     """Hash an AuditEvent or a row of the audit table onto its predecessor."""
-    content = {}
-    for field in _HASHED_FIELDS:
-        value = getattr(event, field)
-        if field == "occurred_at":
-            value = UTCDateTime().process_result_value(value, None).isoformat()
-        content[field] = value
+    return _hash_content(_hashed_content(event), prev_hash)
+
+
+def _hashed_content(event) -> dict:
+    content = {field: getattr(event, field) for field in _HASHED_FIELDS}
+    content["occurred_at"] = UTCDateTime().process_result_value(content["occurred_at"], None).isoformat()
+    return content
+
+
+def _hash_content(content: dict, prev_hash: str) -> str:
     payload = prev_hash + json.dumps(content, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -213,22 +217,25 @@ def record_each(
         return 0
     if action in _READS:
         _note_read(record_each, action, ids, object_type=object_type, object_id=object_id, details=details)
-    actor = _actor()
+    # Every row is the same event but for the individual: built and prepared for hashing once.
+    event = _event(
+        action,
+        _actor(),
+        object_type=object_type,
+        object_id=object_id,
+        individual_id=None,
+        reason=None,
+        details=details,
+    )
+    values = {field: getattr(event, field) for field in _HASHED_FIELDS}
+    content = _hashed_content(event)
     prev_hash = _chain_end()
     rows = []
     for individual_id in ids:
-        event = _event(
-            action,
-            actor,
-            object_type=object_type,
-            object_id=object_id,
-            individual_id=individual_id,
-            reason=None,
-            details=details,
-        )
-        event.prev_hash = prev_hash
-        event.row_hash = prev_hash = compute_hash(event, prev_hash)
-        rows.append({field: getattr(event, field) for field in _INSERTED_FIELDS})
+        content["individual_id"] = individual_id
+        row_hash = _hash_content(content, prev_hash)
+        rows.append({**values, "individual_id": individual_id, "prev_hash": prev_hash, "row_hash": row_hash})
+        prev_hash = row_hash
     # Executed in list order on both databases, so ids ascend along the chain.
     db.session.execute(_INSERT, rows)
     return len(rows)
