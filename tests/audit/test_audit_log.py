@@ -1,7 +1,7 @@
 from sqlalchemy import select, text
 
 from tracker.audit.models import AuditAction, AuditEvent
-from tracker.audit.services import record, record_each, verify_chain
+from tracker.audit.services import record, record_each, record_kept, verify_chain
 
 
 def _events(db, **filters):
@@ -51,6 +51,15 @@ def test_one_row_per_individual_shown_chains_in_the_given_order(app, db, factory
     assert [r.individual_id for r in rows] == [c, a, b]
     assert {r.details for r in rows} == {"meeting 7"}
     assert verify_chain().ok
+
+
+def test_a_kept_row_outside_a_web_request_is_written_at_once(app, db, factory):
+    # A command acting as a user runs in a request context that no `finish` will end.
+    person = factory.individual()
+    with app.test_request_context():
+        record_kept(AuditAction.DENIED, individual_id=person.id, details="personnummer_taken; create")
+    [event] = _events(db, action=AuditAction.DENIED)
+    assert event.individual_id == person.id
 
 
 def test_nothing_shown_writes_no_audit_rows(app, db):

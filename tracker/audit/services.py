@@ -169,8 +169,11 @@ def record_kept(action: AuditAction, **fields) -> None:
     """Audit an attempt that must stay in the log even when the request fails (a refused probe
     for a personnummer answers 422, and a failed request rolls back). The row is written at the
     end of the request, after its rollback or before its commit (`write_kept`)."""
-    if not has_request_context():
-        raise RuntimeError("record_kept needs a request; call record() instead")
+    if not (has_request_context() and g.get("puls_request_finishes")):
+        # No end of a web request will write it (a command acting as a user in a request
+        # context): the caller's own transaction carries it, as any audit row.
+        record(action, **fields)
+        return
     g.setdefault("puls_kept_audit", []).append((action, fields))
 
 

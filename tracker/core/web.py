@@ -1,6 +1,6 @@
 """Request plumbing: deny-by-default login, one commit per request, headers."""
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.routing import IntegerConverter
@@ -58,6 +58,10 @@ def init_app(app: Flask) -> None:
             return render_error(401 if request.path.startswith("/api/") else 404)
         flash(login_manager.login_message, "info")
         return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+
+    @app.before_request
+    def mark_web_request():
+        g.puls_request_finishes = True  # `finish` runs: audit rows may be held back for it
 
     @app.before_request
     def require_login():
