@@ -118,7 +118,7 @@ def setup():
 
 
 @bp.route("/konto/tvastegs/stang-av", methods=["POST"])
-@require_recent_auth()
+@require_recent_auth(back="twofactor.setup")
 def disable():
     user = current_user._get_current_object()
     if totp.required_for(user):
