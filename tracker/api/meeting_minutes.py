@@ -12,14 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from tracker.api.core import ApiModel, operation
 from tracker.api.schemas import DbId
-from tracker.audit.models import AuditAction
-from tracker.audit.services import record_each
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import require_role
 from tracker.core.errors import ValidationError
 from tracker.extensions import db
 from tracker.meetings import minutes
-from tracker.meetings.agenda import CONSENT_PROMPT, build_agenda
+from tracker.meetings.agenda import CONSENT_PROMPT, shown_agenda
 from tracker.meetings.minutes import CASE_EDITOR_ROLES
 from tracker.meetings.models import AgendaCase, AgendaPoint, Meeting, MeetingCaseNote, MeetingStatus
 from tracker.meetings.queries import get_meeting_or_404
@@ -167,14 +165,7 @@ def _case(individual, details=()) -> dict:
     access=_meeting(),
 )
 def get_agenda(meeting_id: int, meeting: Meeting):
-    agenda = build_agenda(meeting, current_user)
-    record_each(
-        AuditAction.VIEW,
-        agenda.shown_ids,
-        object_type="AgendaCase",
-        object_id=meeting.id,
-        details=f"api meeting {meeting.id}",
-    )
+    agenda = shown_agenda(meeting, current_user, via_api=True)
     return {
         "meeting_id": meeting.id,
         "status": meeting.status,

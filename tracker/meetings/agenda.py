@@ -24,6 +24,8 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
+from tracker.audit.models import AuditAction
+from tracker.audit.services import record_each
 from tracker.auth.models import Organisation, User
 from tracker.consent.categories import Category
 from tracker.consent.policy import (
@@ -168,6 +170,20 @@ def series_neighbours(meeting: Meeting) -> tuple[datetime | None, datetime | Non
         base.where(Meeting.starts_at > meeting.starts_at).order_by(Meeting.starts_at).limit(1)
     )
     return previous, following
+
+
+def shown_agenda(meeting: Meeting, viewer: User, via_api: bool = False) -> Agenda:
+    """The agenda as shown to `viewer`, with one audit row per person it names, so the read is
+    in each person's own trail (loggkontroll, registerutdrag)."""
+    agenda = build_agenda(meeting, viewer)
+    record_each(
+        AuditAction.VIEW,
+        agenda.shown_ids,
+        object_type="AgendaCase",
+        object_id=meeting.id,
+        details=f"{'api ' if via_api else ''}meeting {meeting.id}",
+    )
+    return agenda
 
 
 def build_agenda(meeting: Meeting, viewer: User, on: date | None = None) -> Agenda:

@@ -5,8 +5,6 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from tracker.audit.models import AuditAction
-from tracker.audit.services import record_each
 from tracker.auth.forms import ConfirmForm
 from tracker.consent.categories import Action, Category
 from tracker.consent.policy import may, require_role
@@ -15,7 +13,7 @@ from tracker.core.forms import apply_errors
 from tracker.core.panels import case_panel
 from tracker.extensions import db
 from tracker.meetings import minutes
-from tracker.meetings.agenda import CONSENT_PROMPT, build_agenda
+from tracker.meetings.agenda import CONSENT_PROMPT, shown_agenda
 from tracker.meetings.forms import CaseForm, CaseNoteForm, HeldForm, PointForm
 from tracker.meetings.invitations import not_found
 from tracker.meetings.minutes import CASE_EDITOR_ROLES
@@ -52,15 +50,7 @@ def _open_form_choices(meeting, form) -> list[tuple[str, str]]:
 
 
 def _render_agenda(meeting, point_form=None, case_form=None, status=200):
-    agenda = build_agenda(meeting, current_user)
-    # One row per person shown by name, so the read is in each person's own audit trail.
-    record_each(
-        AuditAction.VIEW,
-        agenda.shown_ids,
-        object_type="AgendaCase",
-        object_id=meeting.id,
-        details=f"meeting {meeting.id}",
-    )
+    agenda = shown_agenda(meeting, current_user)
     case_form = case_form or CaseForm()
     case_form.individual.choices = _open_form_choices(meeting, case_form)
     rows = {row.individual_id: row for row in meeting.agenda_cases}
